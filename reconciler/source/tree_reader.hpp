@@ -1,0 +1,19 @@
+#pragma once
+// Internal to plumb_source: reading the manifests of a commit's tree, shared by the remote
+// Git source and read_ref_tree.
+#include <string_view>
+
+#include "reconciler/source/git_handles.hpp"
+#include "reconciler/source/snapshot.hpp"
+
+namespace plumb::source::detail {
+
+// Reads every `*.yaml`/`*.yml` blob under `subpath` (normalised) of `commit`'s tree into a
+// Snapshot, straight from the object database. Symlinks, submodules and odd entry names are
+// refused with diagnostics and never read; a blob's size is checked from its header before
+// its content is loaded. Entries whose name starts with '.' (.git, .github) are skipped.
+// Fails only if the object database itself fails.
+Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std::string_view subpath,
+                                   const load::LoadLimits& limits);
+
+}  // namespace plumb::source::detail

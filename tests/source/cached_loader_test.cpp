@@ -1,0 +1,81 @@
+#include <catch2/catch.hpp>
+
+#include "reconciler/source/cached_loader.hpp"
+#include "reconciler/source/git_source.hpp"
+#include "tests/source/git_fixture.hpp"
+
+using namespace plumb;
+using namespace plumb::source;
+using plumb::testing::GitRepo;
+using plumb::testing::TempDir;
+
+namespace {
+
+std::string tenant(const std::string& name, const std::string& plan = "starter") {
+  return "apiVersion: plumb.dev/v1\nkind: Tenant\nmetadata:\n  name: " + name + "\nspec:\n  displayName: " + name +
+         "\n  plan: " + plan + "\n  adminEmail: admin@" + name + ".example.com\n";
+}
+
+std::shared_ptr<const Snapshot> snapshot_of(GitSource& src) {
+  auto snap = src.snapshot();
+  REQUIRE(snap);
+  return *snap;
+}
+
+}  // namespace
+
+TEST_CASE("an unchanged file is parsed once however many commits follow", "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("acme.yaml", tenant("acme"));
+  repo.write("globex.yaml", tenant("globex"));
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+
+  auto first = loader.load(*snapshot_of(*src));
+  INFO((first.diagnostics.empty() ? std::string() : first.diagnostics.items()[0].message));
+  CHECK_FALSE(first.diagnostics.has_errors());
+  CHECK(first.desired.resources.size() == 2);
+  CHECK(first.desired.commit == repo.head());
+  CHECK(loader.stats().misses == 2);
+  CHECK(loader.stats().hits == 0);
+
+  loader.load(*snapshot_of(*src));
+  CHECK(loader.stats().misses == 2);
+  CHECK(loader.stats().hits == 2);
+
+  repo.write("globex.yaml", tenant("globex", "growth"));
+  repo.write("umbrella.yaml", tenant("umbrella"));
+  repo.commit("two");
+  auto third = loader.load(*snapshot_of(*src));
+  CHECK(third.desired.resources.size() == 3);
+  CHECK(loader.stats().misses == 4);  // globex changed, umbrella is new
+  CHECK(loader.stats().hits == 3);    // acme again
+
+  repo.remove("umbrella.yaml");
+  repo.commit("three");
+  loader.load(*snapshot_of(*src));
+  CHECK(loader.stats().entries == 2);  // pruned to the latest commit's files
+}
+
+TEST_CASE("a refused symlink makes the loaded revision invalid", "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("acme.yaml", tenant("acme"));
+  std::filesystem::create_symlink("/etc/passwd", repo.dir() / "passwd.yaml");
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+  auto result = loader.load(*snapshot_of(*src));
+  CHECK(result.diagnostics.has_errors());
+  for (const auto& r : result.desired.resources) CHECK(r.source.file != "passwd.yaml");
+}

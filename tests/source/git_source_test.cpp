@@ -1,0 +1,257 @@
+#include <algorithm>
+
+#include <catch2/catch.hpp>
+
+#include "reconciler/source/git_source.hpp"
+#include "reconciler/source/ref_tree.hpp"
+#include "tests/source/git_fixture.hpp"
+
+using namespace plumb;
+using namespace plumb::source;
+using plumb::testing::GitRepo;
+using plumb::testing::TempDir;
+
+namespace {
+
+const std::string k_tenant = "apiVersion: plumb.dev/v1\nkind: Tenant\nmetadata:\n  name: acme\n";
+
+std::unique_ptr<GitSource> open_source(const std::string& repo, const TempDir& cache, std::string ref = "main",
+                                       std::string path = "", load::LoadLimits limits = {}) {
+  GitSourceOptions opts;
+  opts.repo = repo;
+  opts.ref = std::move(ref);
+  opts.path = std::move(path);
+  opts.cache_dir = cache.str();
+  opts.limits = limits;
+  auto src = GitSource::open(opts);
+  REQUIRE(src);
+  return std::move(*src);
+}
+
+std::vector<std::string> paths_of(const Snapshot& s) {
+  std::vector<std::string> out;
+  for (const auto& f : s.files) out.push_back(f.path);
+  return out;
+}
+
+bool has_code(const model::Diagnostics& d, const std::string& code) {
+  return std::any_of(d.items().begin(), d.items().end(), [&](const auto& x) { return x.code == code; });
+}
+
+}  // namespace
+
+TEST_CASE("a file:// repository is cloned and its manifests read from the commit's tree", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("tenants/acme.yaml", k_tenant);
+  repo.write("tenants/b.yml", "kind: Role\n");
+  repo.write("README.md", "not a manifest");
+  repo.write(".github/workflows/ci.yaml", "on: push\n");
+  const std::string head = repo.commit("first");
+  TempDir cache("plumb-cache");
+  auto src = open_source(repo.url(), cache);
+  auto snap = src->snapshot();
+  REQUIRE(snap);
+  CHECK((*snap)->commit == head);
+  CHECK(paths_of(**snap) == std::vector<std::string>{"tenants/acme.yaml", "tenants/b.yml"});
+  CHECK((*snap)->files[0].content == k_tenant);
+  REQUIRE((*snap)->blob_ids.size() == 2);
+  CHECK((*snap)->blob_ids[0] == repo.git("rev-parse HEAD:tenants/acme.yaml"));
+  CHECK((*snap)->diagnostics.empty());
+  CHECK(std::filesystem::exists(std::filesystem::path(src->cache_path()) / "HEAD"));
+  CHECK_FALSE(std::filesystem::exists(std::filesystem::path(src->cache_path()) / "tenants"));  // bare, no checkout
+}
+
+TEST_CASE("a plain local path works like file:// and later fetches see new commits", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  repo.commit("first");
+  TempDir cache("plumb-cache");
+  auto src = open_source(repo.dir().string(), cache);
+  auto first = src->snapshot();
+  REQUIRE(first);
+  CHECK((*first)->files.size() == 1);
+  auto again = src->snapshot();
+  REQUIRE(again);
+  CHECK(again->get() == first->get());  // same commit: the same shared snapshot, not re-read
+  repo.write("b.yaml", k_tenant);
+  const std::string second = repo.commit("second");
+  auto next = src->snapshot();
+  REQUIRE(next);
+  CHECK((*next)->commit == second);
+  CHECK((*next)->files.size() == 2);
+}
+
+TEST_CASE("a ref resolves as branch, lightweight tag, annotated tag, full or short commit id", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  const std::string c1 = repo.commit("one");
+  repo.git("tag v1");
+  repo.git("tag -a v1-annotated -m release");
+  repo.git("checkout -q -b feature");
+  repo.write("b.yaml", k_tenant);
+  const std::string c2 = repo.commit("two");
+  repo.git("checkout -q main");
+  TempDir cache("plumb-cache");
+  for (auto [ref, want] : std::vector<std::pair<std::string, std::string>>{
+           {"main", c1}, {"feature", c2}, {"refs/heads/feature", c2}, {"v1", c1}, {"v1-annotated", c1},
+           {c2, c2}, {c2.substr(0, 8), c2}}) {
+    INFO(ref);
+    auto src = open_source(repo.url(), cache, ref);
+    auto snap = src->snapshot();
+    REQUIRE(snap);
+    CHECK((*snap)->commit == want);
+  }
+}
+
+TEST_CASE("an unknown ref is a terminal REF_NOT_FOUND error", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  auto snap = open_source(repo.url(), cache, "no-such-branch")->snapshot();
+  REQUIRE_FALSE(snap);
+  CHECK(snap.error().code == "REF_NOT_FOUND");
+  CHECK(snap.error().kind == ErrorKind::terminal);
+}
+
+TEST_CASE("a missing repository is a fetch error worth retrying", "[source][git]") {
+  TempDir tmp("plumb-src");
+  TempDir cache("plumb-cache");
+  auto snap = open_source("file://" + (tmp.path() / "absent").string(), cache)->snapshot();
+  REQUIRE_FALSE(snap);
+  CHECK(snap.error().code == "GIT_FETCH_FAILED");
+  CHECK(snap.error().kind == ErrorKind::transient);
+}
+
+TEST_CASE("a symlink to a file outside the repository is refused and its content never read", "[source][git]") {
+  TempDir tmp("plumb-src");
+  const std::string marker = "SECRET-MARKER-7f3a9c";
+  testing::write_file(tmp.path() / "outside.yaml", "kind: Tenant\n# " + marker + "\n");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  std::filesystem::create_symlink(tmp.path() / "outside.yaml", repo.dir() / "evil.yaml");
+  std::filesystem::create_symlink(tmp.path() / "outside.yaml", repo.dir() / "notes.txt");
+  repo.commit("with links");
+  TempDir cache("plumb-cache");
+  auto snap = open_source(repo.url(), cache)->snapshot();
+  REQUIRE(snap);
+  CHECK(paths_of(**snap) == std::vector<std::string>{"a.yaml"});
+  CHECK(has_code((*snap)->diagnostics, "SYMLINK_REFUSED"));
+  CHECK((*snap)->diagnostics.has_errors());
+  for (const auto& f : (*snap)->files) CHECK(f.content.find(marker) == std::string::npos);
+  for (const auto& d : (*snap)->diagnostics.items()) {
+    CHECK(d.message.find(marker) == std::string::npos);
+    CHECK(d.hint.find(marker) == std::string::npos);
+  }
+}
+
+TEST_CASE("a submodule inside the configured path is refused", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  const std::string c1 = repo.commit("one");
+  repo.git("update-index --add --cacheinfo 160000," + c1 + ",vendor");
+  repo.git("commit -q -m gitlink");
+  TempDir cache("plumb-cache");
+  auto snap = open_source(repo.url(), cache)->snapshot();
+  REQUIRE(snap);
+  CHECK(has_code((*snap)->diagnostics, "SUBMODULE_REFUSED"));
+  CHECK(paths_of(**snap) == std::vector<std::string>{"a.yaml"});
+}
+
+TEST_CASE("the configured path narrows the tree and `..` is refused before any I/O", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("clusters/prod/a.yaml", k_tenant);
+  repo.write("clusters/dev/b.yaml", k_tenant);
+  repo.write("top.yaml", k_tenant);
+  repo.commit("one");
+  std::filesystem::create_symlink("clusters/prod", repo.dir() / "linked");
+  repo.commit("link");
+  TempDir cache("plumb-cache");
+  auto snap = open_source(repo.url(), cache, "main", "./clusters/prod/")->snapshot();
+  REQUIRE(snap);
+  CHECK(paths_of(**snap) == std::vector<std::string>{"a.yaml"});
+
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  opts.path = "clusters/../..";
+  auto bad = GitSource::open(opts);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "INVALID_PATH");
+
+  auto linked = open_source(repo.url(), cache, "main", "linked")->snapshot();
+  REQUIRE(linked);
+  CHECK((*linked)->files.empty());
+  CHECK(has_code((*linked)->diagnostics, "SYMLINK_REFUSED"));
+  auto missing = open_source(repo.url(), cache, "main", "nowhere")->snapshot();
+  REQUIRE(missing);
+  CHECK(has_code((*missing)->diagnostics, "SOURCE_PATH_NOT_FOUND"));
+}
+
+TEST_CASE("oversized blobs are refused from their header and the total size is capped", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("big.yaml", std::string(5000, 'x'));
+  repo.write("small1.yaml", std::string(600, 'a'));
+  repo.write("small2.yaml", std::string(600, 'b'));
+  repo.commit("sizes");
+  TempDir cache("plumb-cache");
+  load::LoadLimits limits;
+  limits.max_file_bytes = 1000;
+  auto snap = open_source(repo.url(), cache, "main", "", limits)->snapshot();
+  REQUIRE(snap);
+  CHECK(has_code((*snap)->diagnostics, "FILE_TOO_LARGE"));
+  CHECK(paths_of(**snap) == std::vector<std::string>{"small1.yaml", "small2.yaml"});
+  limits.max_total_bytes = 1000;
+  TempDir cache2("plumb-cache");
+  auto capped = open_source(repo.url(), cache2, "main", "", limits)->snapshot();
+  REQUIRE(capped);
+  CHECK(has_code((*capped)->diagnostics, "TOTAL_SIZE_EXCEEDED"));
+  CHECK((*capped)->total_bytes <= 1000);
+}
+
+TEST_CASE("ssh repositories need a known_hosts file and a key", "[source][git]") {
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = "git@github.com:org/config.git";
+  opts.cache_dir = cache.str();
+  auto no_hosts = GitSource::open(opts);
+  REQUIRE_FALSE(no_hosts);
+  CHECK(no_hosts.error().code == "MISSING_KNOWN_HOSTS");
+  opts.credentials.known_hosts_file = "/dev/null";
+  opts.credentials.ssh_key_file = "/nonexistent/key";
+  CHECK(GitSource::open(opts));
+}
+
+TEST_CASE("read_ref_tree reads a working tree's directory as it was at a ref", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "work");
+  repo.write("config/a.yaml", "old\n");
+  repo.write("other/x.yaml", "x\n");
+  const std::string base = repo.commit("base");
+  repo.write("config/a.yaml", "new\n");
+  repo.write("config/b.yaml", "b\n");
+  repo.commit("change");
+  repo.write("config/c.yaml", "uncommitted\n");
+  load::LoadLimits limits;
+  auto snap = read_ref_tree((repo.dir() / "config").string(), "HEAD~1", limits);
+  REQUIRE(snap);
+  CHECK(snap->commit == base);
+  CHECK(paths_of(*snap) == std::vector<std::string>{"a.yaml"});
+  CHECK(snap->files[0].content == "old\n");
+  auto main_snap = read_ref_tree(repo.dir().string(), "main", "config", limits);
+  REQUIRE(main_snap);
+  CHECK(paths_of(*main_snap) == std::vector<std::string>{"a.yaml", "b.yaml"});
+  auto bad = read_ref_tree(repo.dir().string(), "nope", limits);
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().code == "REF_NOT_FOUND");
+  auto outside = read_ref_tree(tmp.str(), "main", limits);
+  REQUIRE_FALSE(outside);
+  CHECK(outside.error().code == "NOT_A_REPOSITORY");
+}
