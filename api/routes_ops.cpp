@@ -1,0 +1,220 @@
+// Read routes over reconciliation: drift, syncs, audit, status; and the operational endpoints.
+#include <algorithm>
+#include <map>
+
+#include <httplib.h>
+
+#include "api/route_helpers.hpp"
+#include "reconciler/model/kind.hpp"
+#include "reconciler/model/values.hpp"
+
+namespace plumb::api {
+namespace {
+
+constexpr std::size_t k_drift_cache_max = 256;
+
+bool valid_drift_type(const std::string& type) {
+  return type == "missing" || type == "modified" || type == "unmanaged" || type == "orphaned";
+}
+
+// Filters of /v1/drift as SQL over drift_items, with the caller's tenant forced for tenant tokens.
+std::variant<ListQuery, Reply> drift_query(const RequestContext& ctx) {
+  ListQuery q{"drift_items", "TRUE", {}, {{"kind"}, {"tenant"}, {"workspace"}, {"name"}}, false, {}};
+  const std::string kind = query_param(ctx, "kind");
+  const std::string type = query_param(ctx, "type");
+  std::string tenant = query_param(ctx, "tenant");
+  if (!kind.empty() && !model::parse_kind(kind)) return bad_parameter("kind", "must be Tenant, Role, Workspace, Pipeline or ApiToken");
+  if (!type.empty() && !valid_drift_type(type)) return bad_parameter("type", "must be missing, modified, unmanaged or orphaned");
+  if (!tenant.empty() && !model::is_slug(tenant)) return bad_parameter("tenant", "must be a tenant name");
+  if (!ctx.principal.admin) {
+    if (!tenant.empty() && tenant != ctx.principal.tenant) return Reply{};  // empty page: sees nothing else
+    tenant = ctx.principal.tenant;
+  }
+  const auto add = [&](const char* column, const std::string& value) {
+    if (value.empty()) return;
+    q.args.push_back(value);
+    q.where += std::string(" AND ") + column + " = $" + std::to_string(q.args.size());
+  };
+  add("kind", kind);
+  add("type", type);
+  add("tenant", tenant);
+  return q;
+}
+
+Json drift_summary(const Json& counts) {
+  Json by_type = {{"missing", 0}, {"modified", 0}, {"unmanaged", 0}, {"orphaned", 0}};
+  Json by_kind = Json::object();
+  std::int64_t total = 0;
+  for (const auto& c : counts) {
+    const std::int64_t n = c.value("count", std::int64_t{0});
+    total += n;
+    by_type[c.value("type", "")] = by_type.value(c.value("type", ""), std::int64_t{0}) + n;
+    by_kind[c.value("kind", "")] = by_kind.value(c.value("kind", ""), std::int64_t{0}) + n;
+  }
+  return {{"total", total}, {"byType", by_type}, {"byKind", by_kind}};
+}
+
+Reply compute_drift(ServerState& s, const RequestContext& ctx, const ListQuery& q) {
+  auto page = page_request(s, ctx, "drift:" + query_param(ctx, "kind") + ":" + query_param(ctx, "type") + ":" +
+                                       query_param(ctx, "tenant"));
+  if (auto* reply = std::get_if<Reply>(&page)) return *reply;
+  const auto& req = std::get<PageRequest>(page);
+  const std::string summary_sql =
+      "SELECT jsonb_build_object('counts', COALESCE((SELECT jsonb_agg(jsonb_build_object('kind', kind, 'type', type, "
+      "'count', n)) FROM (SELECT kind, type, count(*) AS n FROM drift_items r WHERE " + q.where +
+      " GROUP BY kind, type) x), '[]'::jsonb), 'detectedAt', (SELECT max(detected_at) FROM drift_items))::text";
+  auto summary = read_scalar(s.read_pool, summary_sql, q.args);
+  if (!summary) return db_failure(summary.error());
+  auto result = read_page(s.read_pool, q, req.limit, req.after);
+  if (!result) return db_failure(result.error());
+  for (auto& item : result->items) item = camel_keys(item);
+  const Json parsed = Json::parse(summary->value_or("{}"));
+  Reply reply = page_reply(s, ctx, req, std::move(*result));
+  Json body = Json::parse(reply.body);
+  body["summary"] = drift_summary(parsed.value("counts", Json::array()));
+  body["summary"]["detectedAt"] = parsed.value("detectedAt", Json());
+  return json_reply(200, body, true);
+}
+
+Reply get_drift(ServerState& s, const RequestContext& ctx) {
+  if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "kind", "tenant", "type"})) return *bad;
+  auto query = drift_query(ctx);
+  if (auto* reply = std::get_if<Reply>(&query)) {
+    if (reply->error) return *reply;
+    // A tenant token filtering on another tenant: an empty result, not an error.
+    return json_reply(200, {{"data", Json::array()}, {"has_more", false}, {"next_cursor", nullptr},
+                            {"summary", drift_summary(Json::array())}}, true);
+  }
+  // Pollers ask the same question over and over: answer from memory for a short TTL.
+  std::string key = ctx.principal.scope() + "?";
+  for (const auto& [name, value] : ctx.request.params) key += name + "=" + value + "&";
+  const auto now = std::chrono::steady_clock::now();
+  {
+    std::lock_guard lock(s.drift_cache_mutex);
+    if (auto it = s.drift_cache.find(key); it != s.drift_cache.end() && now < it->second.until) {
+      Reply reply;
+      reply.body = it->second.body;
+      reply.etag = true;
+      reply.etag_value = it->second.etag;
+      return reply;
+    }
+  }
+  Reply reply = compute_drift(s, ctx, std::get<ListQuery>(query));
+  if (reply.status == 200 && !reply.error) {
+    reply.etag_value = strong_etag(reply.body);
+    std::lock_guard lock(s.drift_cache_mutex);
+    if (s.drift_cache.size() >= k_drift_cache_max) s.drift_cache.clear();
+    s.drift_cache[key] = CachedBody{reply.body, reply.etag_value, now + s.config.drift_cache_ttl};
+  }
+  return reply;
+}
+
+Reply list_syncs(ServerState& s, const RequestContext& ctx) {
+  if (auto bad = unknown_parameters(ctx, {"limit", "cursor"})) return *bad;
+  auto page = page_request(s, ctx, "syncs");
+  if (auto* reply = std::get_if<Reply>(&page)) return *reply;
+  const auto& req = std::get<PageRequest>(page);
+  ListQuery q{"sync_runs", "TRUE", {}, {{"id", "bigint"}}, true, {"plan"}};
+  auto result = read_page(s.read_pool, q, req.limit, req.after);
+  if (!result) return db_failure(result.error());
+  for (auto& item : result->items) item = camel_keys(item);
+  return page_reply(s, ctx, req, std::move(*result));
+}
+
+// A tenant token sees only its own tenant's changes in a plan.
+Json visible_plan(const Json& plan, const Principal& principal) {
+  if (principal.admin || !plan.is_object() || !plan.contains("changes") || !plan["changes"].is_array()) {
+    return principal.admin ? plan : Json();
+  }
+  Json out = plan;
+  Json changes = Json::array();
+  for (const auto& change : plan["changes"]) {
+    const Json key = change.value("key", Json::object());
+    const std::string tenant = key.is_object() ? key.value("tenant", change.value("tenant", "")) : change.value("tenant", "");
+    const std::string kind = key.is_object() ? key.value("kind", change.value("kind", "")) : change.value("kind", "");
+    const std::string name = key.is_object() ? key.value("name", "") : change.value("name", "");
+    if (tenant == principal.tenant || (kind == "Tenant" && name == principal.tenant)) changes.push_back(change);
+  }
+  out["changes"] = changes;
+  out.erase("summary");  // whole-plan totals would reveal other tenants' activity
+  return out;
+}
+
+Reply get_sync(ServerState& s, const RequestContext& ctx) {
+  const std::string& id = ctx.params[0];
+  if (id.empty() || id.size() > 18 || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return not_found("SyncRun", id);
+  }
+  auto row = read_one(s.read_pool, "sync_runs", "id = $1::bigint", {id});
+  if (!row) return db_failure(row.error());
+  if (!*row) return not_found("SyncRun", id);
+  Json run = **row;
+  if (run.contains("plan")) run["plan"] = visible_plan(run["plan"], ctx.principal);
+  return json_reply(200, camel_keys(run), true);
+}
+
+Reply health_reply(const ServerState& s) {
+  const Health health = s.hooks.health ? s.hooks.health() : Health{};
+  Json body = {{"status", health.live ? "ok" : "failing"}};
+  if (!health.live) return error_reply(503, "NOT_LIVE", health.detail.empty() ? "the controller loop is not running" : health.detail);
+  return json_reply(200, body);
+}
+
+Reply ready_reply(ServerState& s) {
+  const Health health = s.hooks.health ? s.hooks.health() : Health{};
+  auto ping = read_scalar(s.read_pool, "SELECT 'ok'", {});
+  if (!ping) return error_reply(503, "NOT_READY", "the database is unreachable");
+  if (!health.ready) return error_reply(503, "NOT_READY", health.detail.empty() ? "the controller is not ready" : health.detail);
+  return json_reply(200, {{"status", "ready"}});
+}
+
+Reply status_reply(ServerState& s, const RequestContext& ctx) {
+  const Health health = s.hooks.health ? s.hooks.health() : Health{};
+  auto last = read_one(s.read_pool, "(SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1)", "TRUE", {}, {"plan"});
+  if (!last) return db_failure(last.error());
+  auto revision = read_scalar(s.read_pool, "SELECT (to_jsonb(r))::text FROM state_revision r LIMIT 1", {});
+  if (!revision) return db_failure(revision.error());
+  Json body = {{"controller",
+                {{"live", health.live}, {"ready", health.ready}, {"leader", health.leader},
+                 {"lastPassStatus", health.last_pass_status}, {"lastPassAt", health.last_pass_at}}},
+               {"lastSync", *last ? camel_keys(**last) : Json()},
+               {"stateRevision", *revision ? camel_keys(Json::parse(**revision)) : Json()},
+               {"trackedRef", s.config.tracked_ref},
+               {"caller", ctx.principal.actor()}};
+  return json_reply(200, body, true);
+}
+
+void add(ServerState& s, const char* method, const char* path, std::optional<Permission> perm, RouteHandler handler) {
+  Route route;
+  route.method = method;
+  route.path = path;
+  route.authenticated = perm.has_value();
+  route.permission = perm;
+  route.handler = std::move(handler);
+  s.router.add(std::move(route));
+}
+
+}  // namespace
+
+void add_ops_routes(ServerState& s) {
+  add(s, "GET", "/v1/drift", Permission{"drift", "read"}, [&s](const RequestContext& c) { return get_drift(s, c); });
+  add(s, "GET", "/v1/syncs", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return list_syncs(s, c); });
+  add(s, "GET", "/v1/syncs/{id}", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return get_sync(s, c); });
+  add(s, "GET", "/v1/status", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return status_reply(s, c); });
+  add(s, "GET", "/healthz", std::nullopt, [&s](const RequestContext&) { return health_reply(s); });
+  add(s, "GET", "/readyz", std::nullopt, [&s](const RequestContext&) { return ready_reply(s); });
+  add(s, "GET", "/metrics", std::nullopt, [&s](const RequestContext&) {
+    Reply reply;
+    reply.body = s.metrics.render();
+    reply.content_type = "text/plain; version=0.0.4";
+    return reply;
+  });
+  add(s, "GET", "/v1/openapi.json", std::nullopt, [&s](const RequestContext&) {
+    Reply reply;
+    reply.body = s.openapi;
+    reply.etag = true;
+    return reply;
+  });
+}
+
+}  // namespace plumb::api
