@@ -1,0 +1,453 @@
+#include "reconciler/controller/controller.hpp"
+
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "reconciler/controller/decision.hpp"
+#include "reconciler/controller/pass_recorder.hpp"
+#include "reconciler/util/crypto.hpp"
+
+namespace plumb::controller {
+
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+std::string new_pass_id() { return crypto::to_hex(crypto::random_bytes(8)); }
+
+std::int64_t ms_since(Steady::time_point start) {
+  return std::chrono::duration_cast<Millis>(Steady::now() - start).count();
+}
+
+// The first error diagnostic, as one line for the sync run and the log.
+std::string first_error(const model::Diagnostics& diagnostics) {
+  for (const auto& d : diagnostics.items()) {
+    if (d.severity == model::Severity::error) {
+      return d.location.str() + ": " + d.code + ": " + d.message;
+    }
+  }
+  return "";
+}
+
+}  // namespace
+
+struct Controller::Impl {
+  Impl(ControllerOptions o, Seams s) : options(std::move(o)), seams(std::move(s)), loader(options.limits) {
+    if (!seams.random) {
+      auto prng = std::make_shared<std::mt19937_64>(std::random_device{}());
+      seams.random = [prng] { return std::uniform_real_distribution<double>(0.0, 1.0)(*prng); };
+    }
+  }
+
+  ControllerOptions options;
+  Seams seams;
+  source::CachedLoader loader;
+
+  // Loop-thread state: touched only by the loop thread.
+  std::unique_ptr<StatePort> state;
+  std::unique_ptr<LeaderLock> lock;
+  bool is_leader = false;
+  bool first_pass = true;
+  std::shared_ptr<const source::Snapshot> loaded_snapshot;  // the snapshot `desired` came from
+  std::optional<model::DesiredState> desired;              // last good desired state
+  std::string desired_revision;
+  std::string last_synced;
+  std::int64_t seen_revision = -1;  // change counter of our latest read of the database
+  Steady::time_point next_pass{}, next_leader_check{}, next_drift_poll{};
+
+  // Shared state, under `mu`.
+  mutable std::mutex mu;
+  std::condition_variable cv;
+  std::condition_variable pass_cv;
+  bool started = false;
+  bool stopping = false;
+  std::optional<Request> pending;
+  std::string pending_id;
+  bool notified = false;
+  std::uint64_t passes_finished = 0;
+  Health health_state;
+
+  std::stop_source stop_source;
+  std::thread loop_thread;
+  std::thread feed_thread;
+
+  void loop();
+  void feed_loop();
+  bool wait_for_work();
+  void tick_leadership();
+  void become_leader();
+  void lose_leadership(const std::string& why);
+  Result<void> ensure_state();
+  void run_pass(const Request& request, const std::string& pass_id);
+  void pass_body(PassRecorder& rec, const Request& request);
+  Result<void> fetch_and_load(PassRecorder& rec, const Request& request);
+  void state_failed(PassRecorder& rec, const Error& error) {
+    if (error.kind == ErrorKind::transient) state.reset();  // reconnect before the next use
+    rec.fail(error);
+  }
+  void handle_notify();
+  void check_drift();
+  void finish(const RunRecord& record);
+  void set_health(const std::function<void(Health&)>& edit) {
+    std::lock_guard<std::mutex> g(mu);
+    edit(health_state);
+  }
+};
+
+// ---- threads -------------------------------------------------------------------------------
+
+void Controller::Impl::loop() {
+  set_health([](Health& h) { h.live = true; });
+  const auto now0 = Steady::now();
+  next_pass = now0;
+  next_drift_poll = now0 + options.drift_poll;
+  while (wait_for_work()) {
+    tick_leadership();
+    std::optional<Request> request;
+    std::string id;
+    bool notify = false;
+    {
+      std::lock_guard<std::mutex> g(mu);
+      if (pending) {
+        request = std::move(pending);
+        id = std::move(pending_id);
+        pending.reset();
+      }
+      notify = std::exchange(notified, false);
+    }
+    if (!is_leader) continue;
+    const auto now = Steady::now();
+    if (!request && now >= next_pass) {
+      request = Request{first_pass ? Trigger::startup : Trigger::interval, {}};
+    }
+    if (request) {
+      run_pass(*request, id.empty() ? new_pass_id() : id);
+    } else if (notify) {
+      handle_notify();
+    } else if (now >= next_drift_poll) {
+      next_drift_poll = now + options.drift_poll;
+      check_drift();
+    }
+  }
+  if (lock) lock->release();
+  lock.reset();
+  state.reset();
+  set_health([](Health& h) {
+    h.live = false;
+    h.leader = false;
+  });
+}
+
+// Sleeps until the earliest deadline or an event; false when stopping.
+bool Controller::Impl::wait_for_work() {
+  auto deadline = std::min(next_leader_check, next_drift_poll);
+  if (is_leader) deadline = std::min(deadline, next_pass);
+  std::unique_lock<std::mutex> g(mu);
+  cv.wait_until(g, deadline, [&] { return stopping || pending.has_value() || notified; });
+  return !stopping;
+}
+
+void Controller::Impl::feed_loop() {
+  if (!seams.connect_feed) return;
+  std::unique_ptr<ChangeFeed> feed;
+  while (true) {
+    {
+      std::lock_guard<std::mutex> g(mu);
+      if (stopping) return;
+    }
+    if (!feed) {
+      auto made = seams.connect_feed();
+      if (!made) {
+        spdlog::warn("controller: LISTEN plumb_changes unavailable, retrying: {}", made.error().message);
+        std::unique_lock<std::mutex> g(mu);
+        cv.wait_for(g, options.leader_poll, [&] { return stopping; });
+        continue;
+      }
+      feed = std::move(*made);
+    }
+    auto got = feed->wait(Millis{250});
+    if (!got) {
+      spdlog::warn("controller: change feed lost: {}", got.error().message);
+      feed.reset();
+      continue;
+    }
+    if (*got) {
+      std::lock_guard<std::mutex> g(mu);
+      notified = true;
+      cv.notify_all();
+    }
+  }
+}
+
+// ---- leadership ----------------------------------------------------------------------------
+
+void Controller::Impl::tick_leadership() {
+  const auto now = Steady::now();
+  if (now < next_leader_check) return;
+  next_leader_check = now + options.leader_poll;
+  if (!lock) {
+    auto made = seams.connect_lock();
+    if (!made) {
+      lose_leadership("lock session unavailable: " + made.error().message);
+      return;
+    }
+    lock = std::move(*made);
+  }
+  if (is_leader) {
+    auto held = lock->still_held();
+    if (!held || !*held) {
+      lose_leadership(held ? "advisory lock no longer held" : held.error().message);
+      lock.reset();  // a dead session is dropped; the next tick connects a new one
+    }
+    return;
+  }
+  auto got = lock->try_acquire();
+  if (!got) {
+    spdlog::warn("controller: leader election failed: {}", got.error().message);
+    lock.reset();
+    return;
+  }
+  if (*got) become_leader();
+}
+
+void Controller::Impl::become_leader() {
+  is_leader = true;
+  set_health([](Health& h) { h.leader = true; });
+  spdlog::info("controller: became leader (lock holder pid {})", lock->fence().holder_pid);
+  // Another replica may have synced since we last looked: its record is the truth.
+  if (ensure_state()) {
+    if (auto synced = state->last_synced_commit()) last_synced = *synced;
+  }
+  seen_revision = -1;
+  next_pass = Steady::now();
+}
+
+void Controller::Impl::lose_leadership(const std::string& why) {
+  if (is_leader) spdlog::warn("controller: leadership lost: {}", why);
+  is_leader = false;
+  set_health([](Health& h) { h.leader = false; });
+}
+
+Result<void> Controller::Impl::ensure_state() {
+  if (state) return {};
+  auto made = seams.connect_state();
+  if (!made) return tl::unexpected(made.error());
+  state = std::move(*made);
+  return {};
+}
+
+// ---- passes --------------------------------------------------------------------------------
+
+void Controller::Impl::run_pass(const Request& request, const std::string& pass_id) {
+  first_pass = false;
+  PassRecorder rec(pass_id, request, seams.now(), [this](const RunRecord& r) { finish(r); });
+  spdlog::info("pass {} started trigger={} correlation_id={}", pass_id, trigger_name(request.reason),
+               request.correlation_id);
+  pass_body(rec, request);
+}
+
+void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
+  if (auto ok = ensure_state(); !ok) return rec.fail(ok.error());
+  if (auto ok = fetch_and_load(rec, request); !ok) return rec.fail(ok.error());
+  rec.record().commit = desired->commit;
+
+  auto start = Steady::now();
+  auto actual = state->read_actual();
+  if (!actual) return state_failed(rec, actual.error());
+  plan::Plan plan = plan::make_plan(*desired, *actual, options.policy);
+  Decision decision = decide(plan, desired_revision, last_synced, options.self_heal);
+  rec.record().plan_ms = ms_since(start);
+  rec.record().plan = plan;
+  spdlog::info("pass {} commit={} plan +{} ~{} -{} decision={} ({})", rec.record().pass_id, desired->commit,
+               plan.summary.create, plan.summary.update, plan.summary.remove, pass_action_name(decision.action),
+               decision.reason);
+
+  switch (decision.action) {
+    case PassAction::refuse:
+      return rec.fail(Error{ErrorKind::terminal, "PLAN_REFUSED", first_error(plan.diagnostics)});
+    case PassAction::nothing:
+      rec.record().status = "no_changes";
+      last_synced = desired_revision;
+      break;
+    case PassAction::report_drift:
+      rec.record().status = "drift";
+      break;
+    case PassAction::apply: {
+      start = Steady::now();
+      if (auto ok = state->apply(plan, lock->fence()); !ok) return state_failed(rec, ok.error());
+      rec.record().apply_ms = ms_since(start);
+      rec.record().status = "succeeded";
+      last_synced = desired_revision;
+      actual = state->read_actual();
+      if (!actual) return;  // applied and recorded; drift comes with the next look
+      break;
+    }
+  }
+  auto drift = plan::make_drift(*desired, *actual);
+  seen_revision = actual->revision;
+  if (auto ok = state->record_drift(drift); !ok) {
+    spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
+  }
+}
+
+// Fetch (skipped for NOTIFY passes, which re-check the same revision) and load through the
+// parse cache. An invalid revision leaves the last good desired state in force.
+Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& request) {
+  auto start = Steady::now();
+  std::shared_ptr<const source::Snapshot> snap = loaded_snapshot;
+  if (request.reason != Trigger::notify || !snap) {
+    auto fetched = seams.source->snapshot(stop_source.get_token());
+    if (!fetched) return tl::unexpected(fetched.error());
+    snap = *fetched;
+  }
+  rec.record().commit = snap->commit;
+  rec.record().fetch_ms = ms_since(start);
+  if (snap == loaded_snapshot && desired) return {};
+  start = Steady::now();
+  load::LoadResult loaded = loader.load(*snap);
+  rec.record().load_ms = ms_since(start);
+  if (loaded.diagnostics.has_errors()) {
+    for (const auto& d : loaded.diagnostics.items()) {
+      spdlog::warn("pass {} commit={} {}: {}: {}", rec.record().pass_id, snap->commit, d.location.str(), d.code,
+                   d.message);
+    }
+    return make_error(ErrorKind::terminal, "INVALID_REVISION",
+                      std::to_string(loaded.diagnostics.error_count()) + " error(s) in commit " + snap->commit +
+                          "; first: " + first_error(loaded.diagnostics));
+  }
+  desired = std::move(loaded.desired);
+  desired_revision = revision_of(*desired);
+  loaded_snapshot = snap;
+  set_health([&](Health& h) {
+    h.ready = true;
+    h.last_good_commit = desired->commit;
+  });
+  return {};
+}
+
+void Controller::Impl::finish(const RunRecord& record) {
+  const bool failed = record.status == "failed";
+  if (failed) {
+    spdlog::error("pass {} failed commit={} correlation_id={}: {}", record.pass_id, record.commit,
+                  record.correlation_id, record.error);
+  } else {
+    spdlog::info("pass {} {} commit={} correlation_id={} fetch={}ms load={}ms plan={}ms apply={}ms", record.pass_id,
+                 record.status, record.commit, record.correlation_id, record.fetch_ms, record.load_ms,
+                 record.plan_ms, record.apply_ms);
+  }
+  if (ensure_state()) {
+    if (auto ok = state->record_run(record); !ok) {
+      spdlog::warn("pass {} could not be recorded: {}", record.pass_id, ok.error().message);
+      state.reset();  // most likely the connection: reconnect next time
+    }
+  }
+  int failures = 0;
+  {
+    std::lock_guard<std::mutex> g(mu);
+    Health& h = health_state;
+    h.consecutive_failures = failed ? h.consecutive_failures + 1 : 0;
+    failures = h.consecutive_failures;
+    h.last_pass_status = record.status;
+    h.last_pass_at = record.finished_at;
+    h.last_commit = record.commit;
+    h.last_error = record.error;
+    ++passes_finished;
+  }
+  pass_cv.notify_all();
+  const auto delay = failed ? backoff_delay(options.backoff, failures)
+                            : jittered(options.interval, options.jitter, seams.random());
+  next_pass = Steady::now() + delay;
+}
+
+// ---- drift between passes ------------------------------------------------------------------
+
+void Controller::Impl::handle_notify() {
+  if (!desired) return;
+  if (!options.self_heal) return check_drift();
+  if (!ensure_state()) return;
+  auto rev = state->current_revision();
+  if (!rev) {
+    state.reset();
+    return;
+  }
+  if (*rev == seen_revision) return;  // our own apply, already accounted for
+  run_pass(Request{Trigger::notify, {}}, new_pass_id());
+}
+
+// Cheap: no fetch, no parse; read the database and diff it against the cached desired state.
+void Controller::Impl::check_drift() {
+  if (!desired || !ensure_state()) return;
+  auto rev = state->current_revision();
+  if (!rev) {
+    state.reset();
+    return;
+  }
+  if (*rev == seen_revision) return;
+  auto actual = state->read_actual();
+  if (!actual) {
+    state.reset();
+    return;
+  }
+  auto drift = plan::make_drift(*desired, *actual);
+  if (auto ok = state->record_drift(drift); !ok) {
+    spdlog::warn("controller: could not record drift: {}", ok.error().message);
+    return;
+  }
+  seen_revision = actual->revision;
+  spdlog::info("controller: drift recomputed at revision {}: {} item(s)", actual->revision, drift.items.size());
+}
+
+// ---- public --------------------------------------------------------------------------------
+
+Controller::Controller(ControllerOptions options, Seams seams)
+    : m_impl(std::make_unique<Impl>(std::move(options), std::move(seams))) {}
+
+Controller::~Controller() { stop(); }
+
+void Controller::start() {
+  {
+    std::lock_guard<std::mutex> g(m_impl->mu);
+    if (m_impl->started) return;
+    m_impl->started = true;
+  }
+  m_impl->loop_thread = std::thread([this] { m_impl->loop(); });
+  m_impl->feed_thread = std::thread([this] { m_impl->feed_loop(); });
+}
+
+Result<std::string> Controller::trigger(const Request& request) {
+  std::lock_guard<std::mutex> g(m_impl->mu);
+  if (m_impl->stopping) return make_error(ErrorKind::terminal, "STOPPED", "the controller is shutting down");
+  if (!m_impl->health_state.leader) {
+    return make_error(ErrorKind::transient, "NOT_LEADER", "this replica is not the leader; the leader polls on its interval");
+  }
+  if (m_impl->pending) return m_impl->pending_id;  // coalesced into the pass already asked for
+  m_impl->pending = request;
+  m_impl->pending_id = new_pass_id();
+  m_impl->cv.notify_all();
+  return m_impl->pending_id;
+}
+
+void Controller::stop() {
+  {
+    std::lock_guard<std::mutex> g(m_impl->mu);
+    m_impl->stopping = true;
+  }
+  m_impl->stop_source.request_stop();
+  m_impl->cv.notify_all();
+  if (m_impl->loop_thread.joinable()) m_impl->loop_thread.join();
+  if (m_impl->feed_thread.joinable()) m_impl->feed_thread.join();
+}
+
+Health Controller::health() const {
+  std::lock_guard<std::mutex> g(m_impl->mu);
+  return m_impl->health_state;
+}
+
+bool Controller::wait_for_pass(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> g(m_impl->mu);
+  const auto seen = m_impl->passes_finished;
+  return m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->passes_finished > seen; });
+}
+
+}  // namespace plumb::controller

@@ -1,0 +1,27 @@
+#pragma once
+// Adapters over dedicated PostgreSQL sessions (libpqxx): the advisory-lock leader election and
+// the LISTEN plumb_changes feed. libpqxx exceptions are caught here and become Errors; nothing
+// of libpqxx leaks through these factories' interfaces.
+#include <memory>
+#include <string>
+
+#include "reconciler/controller/ports.hpp"
+
+namespace plumb::controller {
+
+// The lock key plumb's controllers elect a leader with (one per shard, when sharded).
+inline constexpr std::int64_t k_default_leader_key = 0x706c756d62;  // "plumb"
+
+// Opens a session for leader election on `key`. Transient DB_UNAVAILABLE if it cannot connect.
+Result<std::unique_ptr<LeaderLock>> connect_leader_lock(const std::string& database_url, std::int64_t key);
+
+// Opens a session listening on `channel` (default plumb_changes).
+Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& database_url,
+                                                       const std::string& channel = "plumb_changes");
+
+// The SQL condition apply's transaction checks for fencing: true while the session with pid
+// `fence.holder_pid` still holds advisory lock `fence.key`. Plain SQL text (values inlined as
+// integers), for the store's fencing hook.
+std::string fence_sql(const Fence& fence);
+
+}  // namespace plumb::controller

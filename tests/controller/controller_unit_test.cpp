@@ -1,0 +1,76 @@
+#include <catch2/catch.hpp>
+
+#include "reconciler/controller/backoff.hpp"
+#include "reconciler/controller/decision.hpp"
+#include "reconciler/controller/trigger.hpp"
+
+using namespace plumb;
+using namespace plumb::controller;
+
+TEST_CASE("backoff doubles from one second and is capped at five minutes", "[controller]") {
+  BackoffPolicy p;
+  CHECK(backoff_delay(p, 0) == Millis{0});
+  CHECK(backoff_delay(p, 1) == Millis{1000});
+  CHECK(backoff_delay(p, 2) == Millis{2000});
+  CHECK(backoff_delay(p, 5) == Millis{16000});
+  CHECK(backoff_delay(p, 9) == Millis{256000});
+  CHECK(backoff_delay(p, 10) == Millis{300000});
+  CHECK(backoff_delay(p, 100000) == Millis{300000});
+}
+
+TEST_CASE("jitter spreads the interval within the configured fraction", "[controller]") {
+  CHECK(jittered(Millis{60000}, 0.1, 0.0) == Millis{54000});
+  CHECK(jittered(Millis{60000}, 0.1, 0.5) == Millis{60000});
+  CHECK(jittered(Millis{60000}, 0.1, 0.999999).count() <= 66000);
+  CHECK(jittered(Millis{60000}, 0.0, 0.9) == Millis{60000});
+  CHECK(jittered(Millis{0}, 0.5, 0.0) == Millis{1});
+}
+
+namespace {
+
+plan::Plan plan_with(std::size_t changes, bool error = false) {
+  plan::Plan p;
+  for (std::size_t i = 0; i < changes; ++i) p.changes.push_back(plan::Change{});
+  if (error) p.diagnostics.error("MASS_DELETE", "too many deletes", {});
+  return p;
+}
+
+}  // namespace
+
+TEST_CASE("a new revision is applied whole, with or without self-heal", "[controller]") {
+  CHECK(decide(plan_with(2), "c2", "c1", false).action == PassAction::apply);
+  CHECK(decide(plan_with(2), "c2", "c1", true).action == PassAction::apply);
+  CHECK(decide(plan_with(2), "c1", "", false).action == PassAction::apply);  // nothing synced on record yet
+}
+
+TEST_CASE("out-of-band differences on the synced revision are reverted only with self-heal", "[controller]") {
+  CHECK(decide(plan_with(1), "c1", "c1", false).action == PassAction::report_drift);
+  CHECK(decide(plan_with(1), "c1", "c1", true).action == PassAction::apply);
+}
+
+TEST_CASE("an empty plan does nothing and an unapplyable plan is refused", "[controller]") {
+  CHECK(decide(plan_with(0), "c2", "c1", false).action == PassAction::nothing);
+  CHECK(decide(plan_with(3, true), "c2", "c1", true).action == PassAction::refuse);
+}
+
+TEST_CASE("a directory revision is a digest of its canonical resources", "[controller]") {
+  model::DesiredState a;
+  model::Resource r;
+  r.key = model::ResourceKey{model::Kind::tenant, "acme", "", "acme"};
+  r.spec = {{"plan", "starter"}};
+  a.resources.push_back(r);
+  model::DesiredState b = a;
+  CHECK(revision_of(a) == revision_of(b));
+  CHECK(revision_of(a).rfind("sha256:", 0) == 0);
+  b.resources[0].spec["plan"] = "growth";
+  CHECK(revision_of(a) != revision_of(b));
+  b.commit = "abc";
+  CHECK(revision_of(b) == "abc");
+}
+
+TEST_CASE("trigger names round-trip", "[controller]") {
+  for (auto t : {Trigger::startup, Trigger::interval, Trigger::webhook, Trigger::api, Trigger::notify}) {
+    CHECK(parse_trigger(trigger_name(t)) == t);
+  }
+  CHECK_FALSE(parse_trigger("cron"));
+}
