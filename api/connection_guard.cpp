@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include <cstdlib>
+#include <string_view>
 #include <vector>
 
 namespace plumb::api {
@@ -32,9 +33,17 @@ std::string peer_of(int sock) {
   return std::string(host) + ":" + port;
 }
 
-// Accepted connections of the server on `local_port`: (fd, peer) pairs.
-std::vector<std::pair<int, std::string>> server_connections(int local_port) {
-  std::vector<std::pair<int, std::string>> out;
+// True if a whole request head sits unread in the socket's receive buffer: the client is not
+// slow, it waits in the accept queue for a free worker thread.
+bool request_waiting(int fd) {
+  char buf[16384];
+  const ssize_t n = ::recv(fd, buf, sizeof buf, MSG_PEEK | MSG_DONTWAIT);
+  return n > 0 && std::string_view(buf, static_cast<std::size_t>(n)).find("\r\n\r\n") != std::string_view::npos;
+}
+
+// Accepted connections of the server on `local_port`.
+std::vector<ConnectionGuard::Seen> server_connections(int local_port) {
+  std::vector<ConnectionGuard::Seen> out;
   DIR* dir = opendir("/proc/self/fd");
   if (!dir) return out;
   while (dirent* entry = readdir(dir)) {
@@ -48,7 +57,8 @@ std::vector<std::pair<int, std::string>> server_connections(int local_port) {
     if (getsockname(static_cast<int>(fd), reinterpret_cast<sockaddr*>(&local), &len) != 0) continue;
     if (port_of(local) != local_port) continue;
     std::string peer = peer_of(static_cast<int>(fd));
-    if (!peer.empty()) out.emplace_back(static_cast<int>(fd), std::move(peer));  // the listener has no peer
+    if (peer.empty()) continue;  // the listening socket has no peer
+    out.push_back({static_cast<int>(fd), std::move(peer), request_waiting(static_cast<int>(fd))});
   }
   closedir(dir);
   return out;
@@ -90,10 +100,9 @@ void ConnectionGuard::answered(const std::string& peer) {
   tracked.deadline = std::chrono::steady_clock::now() + m_deadline;
 }
 
-void ConnectionGuard::scan(const std::vector<std::pair<int, std::string>>& connections,
-                           std::chrono::steady_clock::time_point now) {
+void ConnectionGuard::scan(const std::vector<Seen>& connections, std::chrono::steady_clock::time_point now) {
   for (auto& [peer, tracked] : m_by_peer) tracked.seen = false;
-  for (const auto& [fd, peer] : connections) {
+  for (const auto& [fd, peer, waiting] : connections) {
     auto [it, inserted] = m_by_peer.try_emplace(peer);
     Tracked& tracked = it->second;
     if (inserted || tracked.sock != fd) {
@@ -101,6 +110,7 @@ void ConnectionGuard::scan(const std::vector<std::pair<int, std::string>>& conne
       tracked.sock = fd;
     }
     tracked.seen = true;
+    if (waiting) tracked.deadline = now + m_deadline;  // queued for a worker, not slow
     if (tracked.busy || tracked.cut || now < tracked.deadline) continue;
     // Re-check the descriptor still is this peer's: it may have been closed and reused.
     if (peer_of(fd) != peer) continue;

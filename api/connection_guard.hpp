@@ -27,6 +27,13 @@ class ConnectionGuard {
   void start(int local_port);
   void stop();
 
+  // A connection found by a scan: descriptor, peer, and whether a whole request head waits unread.
+  struct Seen {
+    int fd = -1;
+    std::string peer;
+    bool waiting = false;
+  };
+
   // The request from `peer` ("addr:port") was read and its handler runs: no deadline until `answered`.
   void handling(const std::string& peer);
   // A response was written to `peer`: the next request gets a fresh deadline.
@@ -41,7 +48,7 @@ class ConnectionGuard {
     std::chrono::steady_clock::time_point deadline;
   };
   void run();
-  void scan(const std::vector<std::pair<int, std::string>>& connections, std::chrono::steady_clock::time_point now);
+  void scan(const std::vector<Seen>& connections, std::chrono::steady_clock::time_point now);
 
   std::chrono::milliseconds m_deadline;
   int m_port = 0;
