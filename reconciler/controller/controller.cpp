@@ -77,6 +77,7 @@ struct Controller::Impl {
   bool wait_for_work();
   void tick_leadership();
   void become_leader();
+  void forward(const Request& request, const std::string& id);
   void lose_leadership(const std::string& why);
   Result<void> ensure_state();
   void run_pass(const Request& request, const std::string& pass_id);
@@ -116,7 +117,10 @@ void Controller::Impl::loop() {
       }
       notify = std::exchange(notified, false);
     }
-    if (!is_leader) continue;
+    if (!is_leader) {
+      if (request) forward(*request, id);
+      continue;
+    }
     const auto now = Steady::now();
     if (!request && now >= next_pass) {
       request = Request{first_pass ? Trigger::startup : Trigger::interval, {}};
@@ -172,11 +176,14 @@ void Controller::Impl::feed_loop() {
       feed.reset();
       continue;
     }
-    if (*got) {
-      std::lock_guard<std::mutex> g(mu);
-      notified = true;
-      cv.notify_all();
+    std::lock_guard<std::mutex> g(mu);
+    if (got->changed) notified = true;
+    for (auto& [request, id] : got->requests) {
+      if (pending) continue;  // coalesced
+      pending = std::move(request);
+      pending_id = std::move(id);
     }
+    if (got->changed || !got->requests.empty()) cv.notify_all();
   }
 }
 
@@ -189,14 +196,17 @@ void Controller::Impl::tick_leadership() {
   if (!lock) {
     auto made = seams.connect_lock();
     if (!made) {
+      set_health([](Health& h) { h.database = false; });
       lose_leadership("lock session unavailable: " + made.error().message);
       return;
     }
     lock = std::move(*made);
+    set_health([](Health& h) { h.database = true; });
   }
   if (is_leader) {
     auto held = lock->still_held();
     if (!held || !*held) {
+      if (!held) set_health([](Health& h) { h.database = false; });
       lose_leadership(held ? "advisory lock no longer held" : held.error().message);
       lock.reset();  // a dead session is dropped; the next tick connects a new one
     }
@@ -205,10 +215,24 @@ void Controller::Impl::tick_leadership() {
   auto got = lock->try_acquire();
   if (!got) {
     spdlog::warn("controller: leader election failed: {}", got.error().message);
+    set_health([](Health& h) { h.database = false; });
     lock.reset();
     return;
   }
   if (*got) become_leader();
+}
+
+// A follower cannot apply: it hands the request to whoever holds the lock.
+void Controller::Impl::forward(const Request& request, const std::string& id) {
+  if (!lock) {
+    spdlog::warn("pass request {} dropped: no database session to reach the leader", id);
+    return;
+  }
+  if (auto ok = lock->forward(request, id); !ok) {
+    spdlog::warn("pass request {} could not be forwarded: {}", id, ok.error().message);
+    return;
+  }
+  spdlog::info("pass request {} forwarded to the leader correlation_id={}", id, request.correlation_id);
 }
 
 void Controller::Impl::become_leader() {
@@ -320,7 +344,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
   desired_revision = revision_of(*desired);
   loaded_snapshot = snap;
   set_health([&](Health& h) {
-    h.ready = true;
+    h.loaded = true;
     h.last_good_commit = desired->commit;
   });
   return {};
@@ -418,9 +442,6 @@ void Controller::start() {
 Result<std::string> Controller::trigger(const Request& request) {
   std::lock_guard<std::mutex> g(m_impl->mu);
   if (m_impl->stopping) return make_error(ErrorKind::terminal, "STOPPED", "the controller is shutting down");
-  if (!m_impl->health_state.leader) {
-    return make_error(ErrorKind::transient, "NOT_LEADER", "this replica is not the leader; the leader polls on its interval");
-  }
   if (m_impl->pending) return m_impl->pending_id;  // coalesced into the pass already asked for
   m_impl->pending = request;
   m_impl->pending_id = new_pass_id();
@@ -441,7 +462,9 @@ void Controller::stop() {
 
 Health Controller::health() const {
   std::lock_guard<std::mutex> g(m_impl->mu);
-  return m_impl->health_state;
+  Health h = m_impl->health_state;
+  h.ready = h.live && h.database && (!h.leader || h.loaded);
+  return h;
 }
 
 bool Controller::wait_for_pass(std::chrono::milliseconds timeout) {

@@ -40,9 +40,12 @@ struct Seams {
 
 // What the controller says about itself (/healthz, /readyz, /v1/status).
 struct Health {
-  bool live = false;       // the loop thread runs
-  bool ready = false;      // the database answered and one revision loaded successfully
+  bool live = false;        // the loop thread runs
+  bool ready = false;       // database reachable, and (leader only) one revision loaded successfully;
+                            // followers are ready as soon as the database answers: they serve reads
   bool leader = false;
+  bool database = false;    // the leader-election session answered its latest check
+  bool loaded = false;      // a revision was loaded and validated at least once
   std::string last_pass_status;  // RunRecord::status of the latest pass, "" before the first
   std::optional<SystemTime> last_pass_at;
   std::string last_commit;       // commit of the latest pass
@@ -67,7 +70,8 @@ class Controller {
   void start();
 
   // Asks for a pass soon. Requests arriving before the pass starts coalesce into one; all of
-  // them get the same pass id. Fails NOT_LEADER (transient) on a follower, STOPPED after stop().
+  // them get the same pass id. A follower forwards the request to the leader (NOTIFY
+  // plumb_trigger) under the same id. Fails STOPPED after stop().
   Result<std::string> trigger(const Request& request);
 
   // Finishes or aborts the pass in progress (a Git transfer is cancelled, an apply transaction

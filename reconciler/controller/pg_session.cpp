@@ -1,5 +1,7 @@
 #include "reconciler/controller/pg_session.hpp"
 
+#include <functional>
+
 #include <pqxx/pqxx>
 
 namespace plumb::controller {
@@ -63,6 +65,17 @@ class PgLeaderLock final : public LeaderLock {
 
   Fence fence() const override { return m_fence; }
 
+  Result<void> forward(const Request& request, const std::string& pass_id) override {
+    try {
+      pqxx::nontransaction tx(*m_conn);
+      tx.exec0("SELECT pg_notify(" + tx.quote(std::string(k_trigger_channel)) + ", " +
+               tx.quote(encode_forwarded(request, pass_id)) + ")");
+      return {};
+    } catch (const std::exception& e) {
+      return tl::unexpected(db_error(e, "forwarding a pass request to the leader"));
+    }
+  }
+
  private:
   std::string lock_condition() const { return fence_sql(m_fence); }
   std::unique_ptr<pqxx::connection> m_conn;
@@ -72,12 +85,16 @@ class PgLeaderLock final : public LeaderLock {
 
 class PgChangeFeed final : public ChangeFeed {
  public:
-  PgChangeFeed(std::unique_ptr<pqxx::connection> conn, const std::string& channel)
-      : m_conn(std::move(conn)), m_receiver(*m_conn, channel, m_count) {}
+  explicit PgChangeFeed(std::unique_ptr<pqxx::connection> conn)
+      : m_conn(std::move(conn)),
+        m_changes(*m_conn, k_changes_channel, [this](const std::string&) { m_events.changed = true; }),
+        m_triggers(*m_conn, k_trigger_channel, [this](const std::string& payload) {
+          if (auto r = decode_forwarded(payload)) m_events.requests.push_back(std::move(*r));
+        }) {}
 
-  Result<bool> wait(std::chrono::milliseconds timeout) override {
+  Result<FeedEvents> wait(std::chrono::milliseconds timeout) override {
     try {
-      const auto before = m_count;
+      m_events = FeedEvents{};
       const long secs = static_cast<long>(timeout.count() / 1000);
       const long usecs = static_cast<long>((timeout.count() % 1000) * 1000);
       m_conn->await_notification(secs, usecs);
@@ -85,7 +102,7 @@ class PgChangeFeed final : public ChangeFeed {
       while (m_conn->get_notifs() > 0) {
       }
       if (!m_conn->is_open()) throw pqxx::broken_connection("change feed session closed");
-      return m_count != before;
+      return std::move(m_events);
     } catch (const std::exception& e) {
       return tl::unexpected(db_error(e, "LISTEN plumb_changes"));
     }
@@ -94,19 +111,36 @@ class PgChangeFeed final : public ChangeFeed {
  private:
   class Receiver final : public pqxx::notification_receiver {
    public:
-    Receiver(pqxx::connection& c, const std::string& channel, std::uint64_t& count)
-        : pqxx::notification_receiver(c, channel), m_count(count) {}
-    void operator()(const std::string&, int) override { ++m_count; }
+    Receiver(pqxx::connection& c, const std::string& channel, std::function<void(const std::string&)> on)
+        : pqxx::notification_receiver(c, channel), m_on(std::move(on)) {}
+    void operator()(const std::string& payload, int) override { m_on(payload); }
 
    private:
-    std::uint64_t& m_count;
+    std::function<void(const std::string&)> m_on;
   };
   std::unique_ptr<pqxx::connection> m_conn;
-  std::uint64_t m_count = 0;
-  Receiver m_receiver;
+  FeedEvents m_events;
+  Receiver m_changes;
+  Receiver m_triggers;
 };
 
 }  // namespace
+
+std::string encode_forwarded(const Request& request, const std::string& pass_id) {
+  std::string correlation = request.correlation_id.substr(0, 128);
+  std::erase(correlation, '|');
+  return std::string(trigger_name(request.reason)) + "|" + correlation + "|" + pass_id.substr(0, 64);
+}
+
+std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view payload) {
+  auto a = payload.find('|');
+  auto b = a == std::string_view::npos ? a : payload.find('|', a + 1);
+  if (b == std::string_view::npos) return std::nullopt;
+  auto reason = parse_trigger(payload.substr(0, a));
+  if (!reason) return std::nullopt;
+  return std::make_pair(Request{*reason, std::string(payload.substr(a + 1, b - a - 1))},
+                        std::string(payload.substr(b + 1)));
+}
 
 std::string fence_sql(const Fence& fence) {
   // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits,
@@ -127,10 +161,10 @@ Result<std::unique_ptr<LeaderLock>> connect_leader_lock(const std::string& datab
   }
 }
 
-Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& database_url, const std::string& channel) {
+Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& database_url) {
   try {
     auto conn = open_session(database_url, "listen");
-    return std::unique_ptr<ChangeFeed>(new PgChangeFeed(std::move(conn), channel));
+    return std::unique_ptr<ChangeFeed>(new PgChangeFeed(std::move(conn)));
   } catch (const std::exception& e) {
     return tl::unexpected(db_error(e, "connecting the LISTEN session"));
   }

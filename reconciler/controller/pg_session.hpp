@@ -3,7 +3,10 @@
 // the LISTEN plumb_changes feed. libpqxx exceptions are caught here and become Errors; nothing
 // of libpqxx leaks through these factories' interfaces.
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "reconciler/controller/ports.hpp"
 
@@ -15,9 +18,15 @@ inline constexpr std::int64_t k_default_leader_key = 0x706c756d62;  // "plumb"
 // Opens a session for leader election on `key`. Transient DB_UNAVAILABLE if it cannot connect.
 Result<std::unique_ptr<LeaderLock>> connect_leader_lock(const std::string& database_url, std::int64_t key);
 
-// Opens a session listening on `channel` (default plumb_changes).
-Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& database_url,
-                                                       const std::string& channel = "plumb_changes");
+inline constexpr const char* k_changes_channel = "plumb_changes";  // the store's triggers NOTIFY here
+inline constexpr const char* k_trigger_channel = "plumb_trigger";  // followers forward pass requests here
+
+// Opens a session listening on both channels. Transient DB_UNAVAILABLE if it cannot connect.
+Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& database_url);
+
+// The NOTIFY payload of a forwarded request, and back ("reason|correlation|pass id").
+std::string encode_forwarded(const Request& request, const std::string& pass_id);
+std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view payload);
 
 // The SQL condition apply's transaction checks for fencing: true while the session with pid
 // `fence.holder_pid` still holds advisory lock `fence.key`. Plain SQL text (values inlined as

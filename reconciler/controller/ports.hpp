@@ -8,6 +8,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "reconciler/controller/trigger.hpp"
 #include "reconciler/model/state.hpp"
@@ -64,14 +66,22 @@ class LeaderLock {
   virtual Result<bool> still_held() = 0;    // false or an error: leadership is lost
   virtual void release() = 0;               // best effort, never throws
   virtual Fence fence() const = 0;
+  // From a follower: asks the leader for a pass (NOTIFY plumb_trigger with the request).
+  virtual Result<void> forward(const Request& request, const std::string& pass_id) = 0;
+};
+
+// What a change feed heard: writes to managed tables, and pass requests forwarded by followers.
+struct FeedEvents {
+  bool changed = false;
+  std::vector<std::pair<Request, std::string>> requests;  // request and its pass id
 };
 
 // LISTEN plumb_changes on a dedicated session.
 class ChangeFeed {
  public:
   virtual ~ChangeFeed() = default;
-  // Blocks up to `timeout`; true if at least one notification arrived.
-  virtual Result<bool> wait(std::chrono::milliseconds timeout) = 0;
+  // Blocks up to `timeout` for notifications on plumb_changes and plumb_trigger.
+  virtual Result<FeedEvents> wait(std::chrono::milliseconds timeout) = 0;
 };
 
 }  // namespace plumb::controller

@@ -2,6 +2,7 @@
 
 #include "reconciler/controller/backoff.hpp"
 #include "reconciler/controller/decision.hpp"
+#include "reconciler/controller/pg_session.hpp"
 #include "reconciler/controller/trigger.hpp"
 
 using namespace plumb;
@@ -73,4 +74,22 @@ TEST_CASE("trigger names round-trip", "[controller]") {
     CHECK(parse_trigger(trigger_name(t)) == t);
   }
   CHECK_FALSE(parse_trigger("cron"));
+}
+
+TEST_CASE("a forwarded pass request survives the NOTIFY payload and hostile ids stay in their field", "[controller]") {
+  auto payload = encode_forwarded(Request{Trigger::webhook, "corr-1234|evil"}, "abcdef0123");
+  auto back = decode_forwarded(payload);
+  REQUIRE(back);
+  CHECK(back->first.reason == Trigger::webhook);
+  CHECK(back->first.correlation_id == "corr-1234evil");
+  CHECK(back->second == "abcdef0123");
+  CHECK_FALSE(decode_forwarded("garbage"));
+  CHECK_FALSE(decode_forwarded("cron|x|y"));
+}
+
+TEST_CASE("the fence condition names the advisory lock's two halves and the holder", "[controller]") {
+  auto sql = fence_sql(Fence{(std::int64_t{7} << 32) | 9, 4242});
+  CHECK(sql.find("classid = 7") != std::string::npos);
+  CHECK(sql.find("objid = 9") != std::string::npos);
+  CHECK(sql.find("pid = 4242") != std::string::npos);
 }
