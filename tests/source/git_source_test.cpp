@@ -255,3 +255,28 @@ TEST_CASE("read_ref_tree reads a working tree's directory as it was at a ref", "
   REQUIRE_FALSE(outside);
   CHECK(outside.error().code == "NOT_A_REPOSITORY");
 }
+
+TEST_CASE("fetch follows force-pushes and prunes deleted branches", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", k_tenant);
+  repo.commit("one");
+  repo.git("branch doomed");
+  repo.write("b.yaml", k_tenant);
+  repo.commit("two");
+  TempDir cache("plumb-cache");
+  auto doomed = open_source(repo.url(), cache, "doomed");
+  REQUIRE(doomed->snapshot());
+  auto main_src = open_source(repo.url(), cache, "main");
+  REQUIRE(main_src->snapshot());
+  repo.git("branch -D doomed");
+  repo.git("reset -q --hard HEAD~1");
+  repo.write("c.yaml", k_tenant);
+  const std::string rewritten = repo.commit("rewritten");
+  auto snap = main_src->snapshot();
+  REQUIRE(snap);
+  CHECK((*snap)->commit == rewritten);
+  auto gone = doomed->snapshot();
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().code == "REF_NOT_FOUND");
+}
