@@ -68,7 +68,7 @@ class PgLeaderLock final : public LeaderLock {
   Result<void> forward(const Request& request, const std::string& pass_id) override {
     try {
       pqxx::nontransaction tx(*m_conn);
-      tx.exec0("SELECT pg_notify(" + tx.quote(std::string(k_trigger_channel)) + ", " +
+      tx.exec("SELECT pg_notify(" + tx.quote(std::string(k_trigger_channel)) + ", " +
                tx.quote(encode_forwarded(request, pass_id)) + ")");
       return {};
     } catch (const std::exception& e) {
