@@ -8,7 +8,8 @@ namespace plumb::api {
 
 // Why a pass is requested through the API. A request carries identity, never payload.
 struct TriggerRequest {
-  std::string reason;          // "api", "webhook:github", ...
+  std::string source = "api";  // "api" (POST /v1/syncs) or "webhook" (POST /v1/webhooks/git)
+  std::string reason;          // human note: "api", "api: deploy", "webhook:github", ...
   std::string requested_by;    // "admin" or "token:<tenant>/<name>"
   std::string correlation_id;  // echoed into logs and audit rows of the pass
   std::string commit;          // webhook's pushed commit id when known (informational)

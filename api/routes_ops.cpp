@@ -153,6 +153,52 @@ Reply get_sync(ServerState& s, const RequestContext& ctx) {
   return json_reply(200, camel_keys(run), true);
 }
 
+// The audit log's timestamp column.
+constexpr const char* k_audit_time = "at";
+
+Reply list_audit(ServerState& s, const RequestContext& ctx) {
+  if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "actor", "action", "kind", "tenant", "since", "until"})) {
+    return *bad;
+  }
+  ListQuery q{"audit_log", "TRUE", {}, {{"id", "bigint"}}, true, {}};
+  std::string scope = "audit";
+  const auto add = [&](const std::string& condition, const std::string& value) {
+    q.args.push_back(value);
+    q.where += " AND " + condition + " $" + std::to_string(q.args.size());
+    scope += "|" + condition + value;
+  };
+  for (const char* name : {"actor", "action"}) {
+    const std::string value = query_param(ctx, name);
+    if (value.size() > 200) return bad_parameter(name, "is too long");
+    if (!value.empty()) add(std::string(name) + " =", value);
+  }
+  const std::string kind = query_param(ctx, "kind");
+  if (!kind.empty() && !model::parse_kind(kind)) return bad_parameter("kind", "must be Tenant, Role, Workspace, Pipeline or ApiToken");
+  if (!kind.empty()) add("kind =", kind);
+  std::string tenant = query_param(ctx, "tenant");
+  if (!tenant.empty() && !model::is_slug(tenant)) return bad_parameter("tenant", "must be a tenant name");
+  if (!ctx.principal.admin) {
+    if (!tenant.empty() && tenant != ctx.principal.tenant) q.where += " AND FALSE";  // another tenant: nothing
+    tenant = ctx.principal.tenant;
+  }
+  if (!tenant.empty()) add("tenant =", tenant);
+  for (const char* name : {"since", "until"}) {
+    const std::string value = query_param(ctx, name);
+    if (value.empty()) continue;
+    const auto normalized = model::normalize_timestamp(value);
+    if (!normalized) return bad_parameter(name, "must be an RFC 3339 timestamp such as 2026-01-15T10:00:00Z");
+    add(std::string(k_audit_time) + (std::string_view(name) == "since" ? " >=" : " <") + "", *normalized);
+    q.where += "::timestamptz";
+  }
+  auto page = page_request(s, ctx, scope);
+  if (auto* reply = std::get_if<Reply>(&page)) return *reply;
+  const auto& req = std::get<PageRequest>(page);
+  auto result = read_page(s.read_pool, q, req.limit, req.after);
+  if (!result) return db_failure(result.error());
+  for (auto& item : result->items) item = camel_keys(item);
+  return page_reply(s, ctx, req, std::move(*result));
+}
+
 Reply health_reply(const ServerState& s) {
   const Health health = s.hooks.health ? s.hooks.health() : Health{};
   Json body = {{"status", health.live ? "ok" : "failing"}};
@@ -200,6 +246,7 @@ void add_ops_routes(ServerState& s) {
   add(s, "GET", "/v1/drift", Permission{"drift", "read"}, [&s](const RequestContext& c) { return get_drift(s, c); });
   add(s, "GET", "/v1/syncs", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return list_syncs(s, c); });
   add(s, "GET", "/v1/syncs/{id}", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return get_sync(s, c); });
+  add(s, "GET", "/v1/audit", Permission{"audit", "read"}, [&s](const RequestContext& c) { return list_audit(s, c); });
   add(s, "GET", "/v1/status", Permission{"syncs", "read"}, [&s](const RequestContext& c) { return status_reply(s, c); });
   add(s, "GET", "/healthz", std::nullopt, [&s](const RequestContext&) { return health_reply(s); });
   add(s, "GET", "/readyz", std::nullopt, [&s](const RequestContext&) { return ready_reply(s); });

@@ -49,7 +49,7 @@ Reply post_sync(ServerState& s, const RequestContext& ctx) {
       return seen.reply;
     }
   }
-  Reply reply = trigger_pass(s, TriggerRequest{reason, ctx.principal.actor(), ctx.correlation_id, ""});
+  Reply reply = trigger_pass(s, TriggerRequest{"api", reason, ctx.principal.actor(), ctx.correlation_id, ""});
   // Only accepted requests are remembered: a failure may be retried with the same key.
   if (!key.empty() && reply.status == 202) s.idempotency.remember(ctx.principal.rate_key, key, body_hash, reply);
   return reply;
@@ -84,7 +84,7 @@ Reply post_webhook(ServerState& s, const RequestContext& ctx) {
   if (commit.size() > 64) commit.clear();
   const auto provider = webhook_provider(headers);
   const char* name = provider == WebhookProvider::github ? "github" : provider == WebhookProvider::gitea ? "gitea" : "gitlab";
-  Reply reply = trigger_pass(s, TriggerRequest{std::string("webhook:") + name, "webhook:" + std::string(name),
+  Reply reply = trigger_pass(s, TriggerRequest{"webhook", std::string("webhook:") + name, "webhook:" + std::string(name),
                                                ctx.correlation_id, commit});
   if (reply.status == 202) {
     Json body = Json::parse(reply.body);
