@@ -1,6 +1,6 @@
 // plumb_api_bench_server: the REST API alone over an existing database, for bench/api_bench.sh.
 // Usage: plumb_api_bench_server --database-url URL --admin-token TOKEN [--port N] [--threads N]
-//        [--rate-limit N]. Prints "listening PORT" on stdout, runs until SIGINT/SIGTERM.
+//        [--rate-limit N]. Prints "PLUMB_API_PORT=N" on stdout, runs until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "plumb_api_bench_server: %s\n", started.error().message.c_str());
     return 1;
   }
-  std::printf("listening %d\n", server.port());
+  std::printf("PLUMB_API_PORT=%d\n", server.port());
   std::fflush(stdout);
   int received = 0;
   sigwait(&signals, &received);
