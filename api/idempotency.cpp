@@ -17,21 +17,37 @@ void IdempotencyStore::expire(Clock::time_point now) {
   }
 }
 
-IdempotencyStore::Lookup IdempotencyStore::find(const std::string& caller, const std::string& key,
-                                                const std::string& body_hash) {
+IdempotencyStore::Lookup IdempotencyStore::begin(const std::string& caller, const std::string& key,
+                                                 const std::string& body_hash) {
   std::lock_guard lock(m_mutex);
-  const auto it = m_entries.find(caller + '\n' + key);
-  if (it == m_entries.end() || Clock::now() - it->second.stored > m_ttl) return {};
+  const auto now = Clock::now();
+  const std::string id = caller + '\n' + key;
+  auto it = m_entries.find(id);
+  if (it != m_entries.end() && now - it->second.stored > m_ttl) {
+    m_entries.erase(it);
+    it = m_entries.end();
+  }
+  if (it == m_entries.end()) {
+    if (m_entries.size() >= m_capacity) expire(now);
+    m_entries.emplace(id, Entry{body_hash, false, {}, now});
+    return {};
+  }
   if (it->second.body_hash != body_hash) return {Outcome::conflict, {}};
+  if (!it->second.done) return {Outcome::in_progress, {}};
   return {Outcome::replay, it->second.reply};
 }
 
-void IdempotencyStore::remember(const std::string& caller, const std::string& key, const std::string& body_hash,
-                                const Reply& reply) {
+void IdempotencyStore::remember(const std::string& caller, const std::string& key, const Reply& reply) {
   std::lock_guard lock(m_mutex);
-  const auto now = Clock::now();
-  if (m_entries.size() >= m_capacity) expire(now);
-  m_entries.insert_or_assign(caller + '\n' + key, Entry{body_hash, reply, now});
+  if (auto it = m_entries.find(caller + '\n' + key); it != m_entries.end()) {
+    it->second.done = true;
+    it->second.reply = reply;
+  }
+}
+
+void IdempotencyStore::forget(const std::string& caller, const std::string& key) {
+  std::lock_guard lock(m_mutex);
+  m_entries.erase(caller + '\n' + key);
 }
 
 }  // namespace plumb::api

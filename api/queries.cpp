@@ -79,6 +79,14 @@ Result<Page> read_page(DbPool& pool, const ListQuery& q, std::size_t limit,
   Page page;
   auto done = pool.with_connection([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
+    if (!q.parent_exists.empty()) {
+      const pqxx::result parent =
+          tx.exec_params("SELECT " + q.parent_exists, pqxx::prepare::make_dynamic_params(q.parent_args));
+      if (parent.empty() || !parent[0][0].as<bool>()) {
+        page.parent_missing = true;
+        return;
+      }
+    }
     const pqxx::result rows = tx.exec_params(sql, pqxx::prepare::make_dynamic_params(args));
     const std::size_t n = std::min<std::size_t>(rows.size(), limit);
     for (std::size_t i = 0; i < n; ++i) {

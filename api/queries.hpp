@@ -28,10 +28,15 @@ struct ListQuery {
   std::vector<KeyColumn> keys;
   bool descending = false;
   std::vector<std::string> drop_columns;  // removed from the row JSON in SQL (e.g. a plan blob)
+  // Optional SQL condition over `parent_args` checked first in the same snapshot (the tenant or
+  // workspace the list belongs to exists); when false the page is reported as `parent_missing`.
+  std::string parent_exists;
+  std::vector<std::string> parent_args;
 };
 
 // One page: the rows' JSON (after `shape`) and, if more rows follow, the last row's key.
 struct Page {
+  bool parent_missing = false;
   std::vector<Json> items;
   std::optional<std::vector<std::string>> next_key;
 };

@@ -19,7 +19,7 @@ bool valid_drift_type(const std::string& type) {
 
 // Filters of /v1/drift as SQL over drift_items, with the caller's tenant forced for tenant tokens.
 std::variant<ListQuery, Reply> drift_query(const RequestContext& ctx) {
-  ListQuery q{"drift_items", "TRUE", {}, {{"kind"}, {"tenant"}, {"workspace"}, {"name"}}, false, {}};
+  ListQuery q{"drift_items", "TRUE", {}, {{"kind"}, {"tenant"}, {"workspace"}, {"name"}}, false, {}, {}, {}};
   const std::string kind = query_param(ctx, "kind");
   const std::string type = query_param(ctx, "type");
   std::string tenant = query_param(ctx, "tenant");
@@ -114,7 +114,7 @@ Reply list_syncs(ServerState& s, const RequestContext& ctx) {
   auto page = page_request(s, ctx, "syncs");
   if (auto* reply = std::get_if<Reply>(&page)) return *reply;
   const auto& req = std::get<PageRequest>(page);
-  ListQuery q{"sync_runs", "TRUE", {}, {{"id", "bigint"}}, true, {"plan"}};
+  ListQuery q{"sync_runs", "TRUE", {}, {{"id", "bigint"}}, true, {"plan"}, {}, {}};
   auto result = read_page(s.read_pool, q, req.limit, req.after);
   if (!result) return db_failure(result.error());
   for (auto& item : result->items) item = camel_keys(item);
@@ -160,7 +160,7 @@ Reply list_audit(ServerState& s, const RequestContext& ctx) {
   if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "actor", "action", "kind", "tenant", "since", "until"})) {
     return *bad;
   }
-  ListQuery q{"audit_log", "TRUE", {}, {{"id", "bigint"}}, true, {}};
+  ListQuery q{"audit_log", "TRUE", {}, {{"id", "bigint"}}, true, {}, {}, {}};
   std::string scope = "audit";
   const auto add = [&](const std::string& condition, const std::string& value) {
     q.args.push_back(value);

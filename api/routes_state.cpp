@@ -37,14 +37,17 @@ Json shape_token(const Json& row, bool expired) {
 const char* const k_token_status_sql =
     "(to_jsonb(t) || jsonb_build_object('__expired', t.expires_at IS NOT NULL AND t.expires_at <= now()))";
 
+// `parent_kind`/`parent_id` name what a missing parent (query.parent_exists false) is reported as.
 Reply list_reply(ServerState& s, const RequestContext& ctx, ListQuery query, std::string scope,
-                 const std::function<Json(Json)>& shape) {
+                 const std::function<Json(Json)>& shape, std::string_view parent_kind = {},
+                 std::string_view parent_id = {}) {
   if (auto bad = unknown_parameters(ctx, {"limit", "cursor"})) return *bad;
   auto page = page_request(s, ctx, std::move(scope));
   if (auto* reply = std::get_if<Reply>(&page)) return *reply;
   const auto& req = std::get<PageRequest>(page);
   auto result = read_page(s.read_pool, query, req.limit, req.after);
   if (!result) return db_failure(result.error());
+  if (result->parent_missing) return not_found(parent_kind, parent_id);
   for (auto& item : result->items) item = shape(std::move(item));
   return page_reply(s, ctx, req, std::move(*result));
 }
@@ -74,7 +77,7 @@ Json token_row(Json row) {
 }
 
 Reply list_tenants(ServerState& s, const RequestContext& ctx) {
-  ListQuery q{"tenants", "deleted_at IS NULL", {}, {{"name"}}, false, {}};
+  ListQuery q{"tenants", "deleted_at IS NULL", {}, {{"name"}}, false, {}, {}, {}};
   if (!ctx.principal.admin) {
     q.where += " AND name = $1";
     q.args.push_back(ctx.principal.tenant);
@@ -87,9 +90,9 @@ Reply get_tenant(ServerState& s, const RequestContext& ctx) {
 }
 
 Reply list_workspaces(ServerState& s, const RequestContext& ctx) {
-  if (auto missing = missing_parent(s, k_live_tenant, {ctx.params[0]}, "Tenant", ctx.params[0])) return *missing;
-  ListQuery q{"workspaces", "tenant = $1 AND deleted_at IS NULL", {ctx.params[0]}, {{"name"}}, false, {}};
-  return list_reply(s, ctx, q, "workspaces:" + ctx.params[0], plain);
+  ListQuery q{"workspaces", "tenant = $1 AND deleted_at IS NULL", {ctx.params[0]}, {{"name"}}, false, {},
+              k_live_tenant, {ctx.params[0]}};
+  return list_reply(s, ctx, q, "workspaces:" + ctx.params[0], plain, "Tenant", ctx.params[0]);
 }
 
 Reply get_workspace(ServerState& s, const RequestContext& ctx) {
@@ -104,7 +107,7 @@ Reply list_pipelines(ServerState& s, const RequestContext& ctx) {
                                     ctx.params[0] + "/" + ctx.params[1])) {
     return *missing;
   }
-  ListQuery q{"pipelines", "tenant = $1 AND workspace = $2", {ctx.params[0], ctx.params[1]}, {{"name"}}, false, {}};
+  ListQuery q{"pipelines", "tenant = $1 AND workspace = $2", {ctx.params[0], ctx.params[1]}, {{"name"}}, false, {}, {}, {}};
   return list_reply(s, ctx, q, "pipelines:" + ctx.params[0] + "/" + ctx.params[1], plain);
 }
 
@@ -116,9 +119,8 @@ Reply get_pipeline(ServerState& s, const RequestContext& ctx) {
 }
 
 Reply list_roles(ServerState& s, const RequestContext& ctx) {
-  if (auto missing = missing_parent(s, k_live_tenant, {ctx.params[0]}, "Tenant", ctx.params[0])) return *missing;
-  ListQuery q{"roles", "tenant = $1", {ctx.params[0]}, {{"name"}}, false, {}};
-  return list_reply(s, ctx, q, "roles:" + ctx.params[0], plain);
+  ListQuery q{"roles", "tenant = $1", {ctx.params[0]}, {{"name"}}, false, {}, k_live_tenant, {ctx.params[0]}};
+  return list_reply(s, ctx, q, "roles:" + ctx.params[0], plain, "Tenant", ctx.params[0]);
 }
 
 Reply get_role(ServerState& s, const RequestContext& ctx) {
@@ -133,10 +135,10 @@ Reply get_role(ServerState& s, const RequestContext& ctx) {
 }
 
 Reply list_tokens(ServerState& s, const RequestContext& ctx) {
-  if (auto missing = missing_parent(s, k_live_tenant, {ctx.params[0]}, "Tenant", ctx.params[0])) return *missing;
   ListQuery q{"(SELECT " + std::string(k_token_status_sql) + " AS j, t.tenant, t.name FROM api_tokens t) ",
-              "tenant = $1", {ctx.params[0]}, {{"name"}}, false, {}};
-  return list_reply(s, ctx, q, "tokens:" + ctx.params[0], [](Json row) { return token_row(row.value("j", Json::object())); });
+              "tenant = $1", {ctx.params[0]}, {{"name"}}, false, {}, k_live_tenant, {ctx.params[0]}};
+  return list_reply(s, ctx, q, "tokens:" + ctx.params[0], [](Json row) { return token_row(row.value("j", Json::object())); },
+                    "Tenant", ctx.params[0]);
 }
 
 Reply get_token(ServerState& s, const RequestContext& ctx) {

@@ -40,9 +40,12 @@ Reply post_sync(ServerState& s, const RequestContext& ctx) {
   if (key.size() > k_max_idempotency_key) return error_reply(400, "INVALID_IDEMPOTENCY_KEY", "Idempotency-Key is longer than 255 characters");
   const std::string body_hash = crypto::sha256_hex(body);
   if (!key.empty()) {
-    auto seen = s.idempotency.find(ctx.principal.rate_key, key, body_hash);
+    auto seen = s.idempotency.begin(ctx.principal.rate_key, key, body_hash);
     if (seen.outcome == IdempotencyStore::Outcome::conflict) {
       return error_reply(422, "IDEMPOTENCY_KEY_REUSED", "this Idempotency-Key was used with a different body");
+    }
+    if (seen.outcome == IdempotencyStore::Outcome::in_progress) {
+      return error_reply(409, "IDEMPOTENCY_KEY_IN_PROGRESS", "a request with this Idempotency-Key is still running");
     }
     if (seen.outcome == IdempotencyStore::Outcome::replay) {
       seen.reply.headers.emplace_back("X-Idempotency-Replayed", "true");
@@ -51,7 +54,13 @@ Reply post_sync(ServerState& s, const RequestContext& ctx) {
   }
   Reply reply = trigger_pass(s, TriggerRequest{"api", reason, ctx.principal.actor(), ctx.correlation_id, ""});
   // Only accepted requests are remembered: a failure may be retried with the same key.
-  if (!key.empty() && reply.status == 202) s.idempotency.remember(ctx.principal.rate_key, key, body_hash, reply);
+  if (!key.empty()) {
+    if (reply.status == 202) {
+      s.idempotency.remember(ctx.principal.rate_key, key, reply);
+    } else {
+      s.idempotency.forget(ctx.principal.rate_key, key);
+    }
+  }
   return reply;
 }
 

@@ -3,7 +3,8 @@
 # plumb_api_bench_server on loopback, then wrk against GET /v1/drift (cached summary) and a
 # paginated list. Prints requests/s and p99 for each.
 #   bench/api_bench.sh [BUILD_DIR]     (default build/default; needs plumb_api_bench_server built)
-#   env: BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_CONNECTIONS (32)
+#   env: BENCH_SECONDS (10), BENCH_THREADS (2), BENCH_CONNECTIONS (32), BENCH_SERVER_THREADS (32),
+#        BENCH_KEEPALIVE_MAX (100)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-$root/build/default}
@@ -40,7 +41,7 @@ for f in "${migrations[@]}"; do "${psql_cmd[@]}" -f "$f" >/dev/null; done
 
 admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 "$server_bin" --database-url "host=$work port=54329 user=postgres dbname=postgres" --admin-token "$admin" \
-  --port 0 --threads 32 --rate-limit 1000000000 >"$work/server.out" 2>"$work/server.err" &
+  --port 0 --threads "${BENCH_SERVER_THREADS:-32}" --keep-alive-max "${BENCH_KEEPALIVE_MAX:-100}" --rate-limit 1000000000 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 50); do grep -q '^PLUMB_API_PORT=' "$work/server.out" && break; sleep 0.1; done
 port=$(sed -n 's/^PLUMB_API_PORT=//p' "$work/server.out")

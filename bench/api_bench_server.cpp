@@ -1,6 +1,6 @@
 // plumb_api_bench_server: the REST API alone over an existing database, for bench/api_bench.sh.
 // Usage: plumb_api_bench_server --database-url URL --admin-token TOKEN [--port N] [--threads N]
-//        [--rate-limit N]. Prints "PLUMB_API_PORT=N" on stdout, runs until SIGINT/SIGTERM.
+//        [--rate-limit N] [--keep-alive-max N]. Prints "PLUMB_API_PORT=N" on stdout, runs until SIGINT/SIGTERM.
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     else if (flag == "--threads") config.threads = static_cast<std::size_t>(std::atol(value.c_str()));
     else if (flag == "--rate-limit") config.rate_limit_per_minute = static_cast<std::size_t>(std::atol(value.c_str()));
     else if (flag == "--schema") config.schema = value;
+    else if (flag == "--keep-alive-max") config.keep_alive_max_count = static_cast<std::size_t>(std::atol(value.c_str()));
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
       return 2;
