@@ -13,9 +13,17 @@
 namespace plumb::api {
 
 // cpp-httplib's server; a named type so server_state.hpp can hold it without including httplib.
-class HttpServer : public httplib::Server {};
+class HttpServer : public httplib::Server {
+ public:
+  // cpp-httplib listens with a backlog of 5: when keep-alive connections are recycled together
+  // the queue overflows, SYNs are dropped and clients wait a 1 s retransmission. listen() again
+  // on the bound socket raises it.
+  void raise_backlog(int backlog) { ::listen(svr_sock_, backlog); }
+};
 
 namespace {
+
+constexpr int k_listen_backlog = 1024;
 
 std::string effective_key(const std::string& key) { return key.empty() ? crypto::random_bytes(32) : key; }
 
@@ -119,6 +127,7 @@ Result<void> Server::start() {
                           " (address in use or invalid)");
   }
   if (s.config.port != 0) s.bound_port = s.config.port;
+  s.http->raise_backlog(k_listen_backlog);
   s.started = true;
   s.guard.start(s.bound_port.load());
   s.listener = std::thread([&s] { s.http->listen_after_bind(); });
