@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/reply.hpp"
 #include "reconciler/util/crypto.hpp"
 
 namespace plumb::api {
@@ -16,7 +17,7 @@ std::string CursorCodec::encode(const std::string& scope, const std::string& ten
                                 const std::vector<std::string>& last_key) const {
   // The scope and tenant are MAC'd but not stored: the decoder supplies its own, so a cursor
   // moved to another route or tenant fails the MAC check.
-  const std::string payload = nlohmann::json(last_key).dump();
+  const std::string payload = safe_dump(nlohmann::json(last_key));
   const std::string mac = crypto::hmac_sha256_raw(m_key, scope + '\n' + tenant + '\n' + payload).substr(0, k_mac_bytes);
   return crypto::base64url_encode(payload) + "." + crypto::base64url_encode(mac);
 }

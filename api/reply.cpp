@@ -8,10 +8,12 @@
 
 namespace plumb::api {
 
+std::string safe_dump(const Json& value) { return value.dump(-1, ' ', false, Json::error_handler_t::replace); }
+
 Reply json_reply(int status, const Json& body, bool etag) {
   Reply reply;
   reply.status = status;
-  reply.body = body.dump();
+  reply.body = safe_dump(body);
   reply.etag = etag;
   return reply;
 }
@@ -29,7 +31,7 @@ std::string render_error(const ApiError& error, const std::string& correlation_i
                  {"message", error.message},
                  {"correlationId", correlation_id},
                  {"timestamp", utc_timestamp_now()}}}};
-  return body.dump();
+  return safe_dump(body);
 }
 
 std::string utc_timestamp_now() {

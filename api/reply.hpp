@@ -27,6 +27,10 @@ struct Reply {
   std::string etag_value;         // precomputed ETag (cached bodies); computed from body if empty
 };
 
+// Compact JSON; invalid UTF-8 (from a query string or a database row) becomes U+FFFD instead of
+// throwing.
+std::string safe_dump(const Json& value);
+
 // A JSON reply; `etag` marks a read whose body may be revalidated with If-None-Match.
 Reply json_reply(int status, const Json& body, bool etag = false);
 

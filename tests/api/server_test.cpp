@@ -328,3 +328,8 @@ TEST_CASE("oversized headers are refused in the envelope and the server keeps se
   REQUIRE(res);
   CHECK(res->status == 200);
 }
+
+TEST_CASE("invalid UTF-8 in a query string still gets a JSON error envelope", "[api][errors]") {
+  auto server = start(test_config());
+  check_envelope(client(*server)->Get("/v1/drift?%FF%FE=1", bearer(k_admin)), 400, "INVALID_PARAMETER");
+}
