@@ -26,7 +26,7 @@ struct ApiConfig {
   std::chrono::seconds keep_alive_timeout{5};
   std::chrono::seconds read_timeout{5};          // per socket read
   std::chrono::seconds write_timeout{5};
-  std::chrono::milliseconds request_deadline{10000};  // whole request (headers+body) must arrive in this
+  std::chrono::milliseconds request_deadline{10000};  // whole request (headers+body) must arrive in this; 0 = unchecked
   std::chrono::milliseconds drift_cache_ttl{500};     // cached GET /v1/drift responses
   std::chrono::seconds db_acquire_timeout{5};         // waiting for a pooled connection -> 503
 };

@@ -129,7 +129,7 @@ Result<void> Server::start() {
   if (s.config.port != 0) s.bound_port = s.config.port;
   s.http->raise_backlog(k_listen_backlog);
   s.started = true;
-  s.guard.start(s.bound_port.load());
+  if (s.config.request_deadline.count() > 0) s.guard.start(s.bound_port.load());
   s.listener = std::thread([&s] { s.http->listen_after_bind(); });
   spdlog::info("api: listening on {}:{}", s.config.host, s.bound_port.load());
   return {};

@@ -41,7 +41,8 @@ for f in "${migrations[@]}"; do "${psql_cmd[@]}" -f "$f" >/dev/null; done
 
 admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
 "$server_bin" --database-url "host=$work port=54329 user=postgres dbname=postgres" --admin-token "$admin" \
-  --port 0 --threads "${BENCH_SERVER_THREADS:-32}" --keep-alive-max "${BENCH_KEEPALIVE_MAX:-100}" --rate-limit 1000000000 >"$work/server.out" 2>"$work/server.err" &
+  --port 0 --threads "${BENCH_SERVER_THREADS:-32}" --keep-alive-max "${BENCH_KEEPALIVE_MAX:-100}" \
+  --request-deadline-ms "${BENCH_REQUEST_DEADLINE_MS:-10000}" --rate-limit 1000000000 >"$work/server.out" 2>"$work/server.err" &
 server_pid=$!
 for _ in $(seq 50); do grep -q '^PLUMB_API_PORT=' "$work/server.out" && break; sleep 0.1; done
 port=$(sed -n 's/^PLUMB_API_PORT=//p' "$work/server.out")

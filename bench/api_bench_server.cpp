@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
     else if (flag == "--threads") config.threads = static_cast<std::size_t>(std::atol(value.c_str()));
     else if (flag == "--rate-limit") config.rate_limit_per_minute = static_cast<std::size_t>(std::atol(value.c_str()));
     else if (flag == "--schema") config.schema = value;
+    else if (flag == "--request-deadline-ms") config.request_deadline = std::chrono::milliseconds(std::atol(value.c_str()));
     else if (flag == "--keep-alive-max") config.keep_alive_max_count = static_cast<std::size_t>(std::atol(value.c_str()));
     else {
       std::fprintf(stderr, "unknown flag %s\n", flag.c_str());
