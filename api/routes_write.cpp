@@ -103,9 +103,51 @@ Reply post_webhook(ServerState& s, const RequestContext& ctx) {
   return reply;
 }
 
+Reply store_failure(const Error& error) {
+  if (error.code.find("NOT_FOUND") != std::string::npos) return error_reply(404, "RESOURCE_NOT_FOUND", error.message);
+  if (error.kind == ErrorKind::conflict) return error_reply(409, error.code.empty() ? "CONFLICT" : error.code, error.message);
+  if (error.kind == ErrorKind::transient) return error_reply(503, "DB_UNAVAILABLE", error.message);
+  spdlog::error("api: store: {}: {}", error.code, error.message);
+  return error_reply(500, "INTERNAL", "the store failed; quote the correlation id when reporting it");
+}
+
+Reply reveal(ServerState& s, const RequestContext& ctx) {
+  if (!s.store.reveal_token) return error_reply(503, "STORE_UNAVAILABLE", "token reveal is not wired into this server");
+  auto secret = s.store.reveal_token(RevealRequest{ctx.params[0], ctx.params[1], ctx.principal.actor(), ctx.correlation_id});
+  if (!secret) return store_failure(secret.error());
+  Reply reply = json_reply(200, {{"tenant", ctx.params[0]}, {"name", ctx.params[1]}, {"token", *secret}});
+  reply.headers.emplace_back("Cache-Control", "no-store");
+  return reply;
+}
+
+Reply verify(ServerState& s) {
+  if (!s.store.verify_audit) return error_reply(503, "STORE_UNAVAILABLE", "audit verification is not wired into this server");
+  auto verdict = s.store.verify_audit();
+  if (!verdict) return store_failure(verdict.error());
+  Json body = {{"intact", verdict->intact}, {"checked", verdict->checked}, {"firstBadId", nullptr},
+               {"message", verdict->message}};
+  if (verdict->first_bad_id) body["firstBadId"] = *verdict->first_bad_id;
+  return json_reply(200, body);
+}
+
 }  // namespace
 
 void add_write_routes(ServerState& s) {
+  Route reveal_route;
+  reveal_route.method = "POST";
+  reveal_route.path = "/v1/tenants/{tenant}/tokens/{token}/reveal";
+  reveal_route.permission = Permission{"tokens", "reveal"};
+  reveal_route.tenant_scoped = true;
+  reveal_route.handler = [&s](const RequestContext& c) { return reveal(s, c); };
+  s.router.add(std::move(reveal_route));
+
+  Route verify_route;
+  verify_route.method = "GET";
+  verify_route.path = "/v1/audit/verify";
+  verify_route.permission = Permission{"audit", "read"};
+  verify_route.handler = [&s](const RequestContext&) { return verify(s); };
+  s.router.add(std::move(verify_route));
+
   Route sync;
   sync.method = "POST";
   sync.path = "/v1/syncs";

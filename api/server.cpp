@@ -73,12 +73,13 @@ void configure(httplib::Server& http, const ApiConfig& config) {
 
 }  // namespace
 
-ServerState::ServerState(ApiConfig cfg, ControllerHooks controller_hooks)
+ServerState::ServerState(ApiConfig cfg, ControllerHooks controller_hooks, StoreHooks store_hooks)
     : config([&] {
         cfg.server_key = effective_key(cfg.server_key);
         return std::move(cfg);
       }()),
       hooks(std::move(controller_hooks)),
+      store(std::move(store_hooks)),
       cursors(config.server_key),
       token_limiter(config.rate_limit_per_minute),
       auth_failure_limiter(config.auth_failures_per_minute),
@@ -93,8 +94,8 @@ ServerState::ServerState(ApiConfig cfg, ControllerHooks controller_hooks)
 
 ServerState::~ServerState() = default;
 
-Server::Server(ApiConfig config, ControllerHooks hooks)
-    : m_state(std::make_unique<ServerState>(std::move(config), std::move(hooks))) {
+Server::Server(ApiConfig config, ControllerHooks hooks, StoreHooks store)
+    : m_state(std::make_unique<ServerState>(std::move(config), std::move(hooks), std::move(store))) {
   add_state_routes(*m_state);
   add_ops_routes(*m_state);
   add_write_routes(*m_state);

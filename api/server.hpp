@@ -7,17 +7,18 @@
 #include "api/config.hpp"
 #include "api/hooks.hpp"
 #include "api/metrics.hpp"
+#include "api/store_hooks.hpp"
 #include "reconciler/util/error.hpp"
 
 namespace plumb::api {
 
 struct ServerState;
 
-// The REST API of DESIGN §5 on cpp-httplib. Construct with a config and the controller's hooks,
-// then start(); the server runs on its own threads until stop() or destruction.
+// The REST API of DESIGN §5 on cpp-httplib. Construct with a config, the controller's hooks and
+// the store's write hooks, then start(); the server runs on its own threads until stop().
 class Server {
  public:
-  explicit Server(ApiConfig config, ControllerHooks hooks = {});
+  explicit Server(ApiConfig config, ControllerHooks hooks = {}, StoreHooks store = {});
   ~Server();
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;

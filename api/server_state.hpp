@@ -17,6 +17,7 @@
 #include "api/metrics.hpp"
 #include "api/rate_limiter.hpp"
 #include "api/router.hpp"
+#include "api/store_hooks.hpp"
 
 namespace httplib {
 struct Request;
@@ -35,11 +36,12 @@ struct CachedBody {
 };
 
 struct ServerState {
-  ServerState(ApiConfig cfg, ControllerHooks controller_hooks);
+  ServerState(ApiConfig cfg, ControllerHooks controller_hooks, StoreHooks store_hooks);
   ~ServerState();
 
   ApiConfig config;
   ControllerHooks hooks;
+  StoreHooks store;
   Metrics metrics;
   Router router;
   CursorCodec cursors;
