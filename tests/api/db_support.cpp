@@ -1,25 +1,60 @@
 #include "tests/api/db_support.hpp"
 
+#include "reconciler/cli/local_postgres.hpp"
+
+#include <unistd.h>
+
 #include <atomic>
+#include <filesystem>
+#include <optional>
+#include <stdexcept>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 namespace plumb::api::testing {
 
+namespace {
+
+// One private PostgreSQL server per test process, stopped at exit.
+struct PrivateServer {
+  std::filesystem::path dir;
+  std::optional<cli::LocalPostgres> pg;
+
+  PrivateServer() {
+    char pattern[] = "/tmp/plumb-api-test-XXXXXX";
+    dir = ::mkdtemp(pattern);
+    auto started = cli::LocalPostgres::start(dir, nullptr);
+    if (!started) throw std::runtime_error("private PostgreSQL did not start: " + started.error().message);
+    pg.emplace(std::move(*started));
+  }
+  ~PrivateServer() {
+    if (pg) pg->stop();
+    std::error_code ec;
+    std::filesystem::remove_all(dir, ec);
+  }
+};
+
+// "dbname=postgres" in a libpq key/value string replaced by `name`.
+std::string with_database(std::string conn, const std::string& name) {
+  const auto at = conn.find("dbname=postgres");
+  if (at != std::string::npos) return conn.replace(at, 15, "dbname=" + name);
+  return conn + " dbname=" + name;
+}
+
+}  // namespace
+
 std::string fresh_api_database() {
+  static PrivateServer server;
   static std::atomic<int> counter{0};
-  const char* base = std::getenv("PLUMB_API_TEST_PG");
-  const std::string host = base ? base : "host=/tmp/apipg port=55432 user=postgres";
-  const std::string name = "api_" + std::to_string(::getpid()) + "_" + std::to_string(counter++);
+  const std::string name = "api_" + std::to_string(counter++);
   {
-    pqxx::connection admin(host + " dbname=postgres");
+    pqxx::connection admin(server.pg->connection_string());
     pqxx::nontransaction tx(admin);
-    tx.exec("DROP DATABASE IF EXISTS " + name);
     tx.exec("CREATE DATABASE " + name);
   }
-  const std::string url = host + " dbname=" + name;
-  std::ifstream in("/tmp/apipg/fixture.sql");
+  const std::string url = with_database(server.pg->connection_string(), name);
+  std::ifstream in(std::string(PLUMB_SOURCE_DIR) + "/tests/api/fixture_schema.sql");
   std::stringstream sql;
   sql << in.rdbuf();
   pqxx::connection conn(url);

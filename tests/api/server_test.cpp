@@ -333,3 +333,43 @@ TEST_CASE("invalid UTF-8 in a query string still gets a JSON error envelope", "[
   auto server = start(test_config());
   check_envelope(client(*server)->Get("/v1/drift?%FF%FE=1", bearer(k_admin)), 400, "INVALID_PARAMETER");
 }
+
+TEST_CASE("token reveal answers once through the store hook, with no-store caching", "[api][reveal]") {
+  std::atomic<int> reveals{0};
+  StoreHooks store;
+  store.reveal_token = [&reveals](const RevealRequest& req) -> plumb::Result<std::string> {
+    if (req.name != "deploy") return plumb::make_error(plumb::ErrorKind::terminal, "TOKEN_NOT_FOUND", "no such token");
+    if (reveals++ > 0) return plumb::make_error(plumb::ErrorKind::conflict, "ALREADY_REVEALED", "revealed before");
+    CHECK(req.actor == "admin");
+    CHECK(req.correlation_id == "reveal-correlation");
+    return std::string("plb_") + std::string(38, 'x');
+  };
+  auto server = std::make_unique<Server>(test_config(), ControllerHooks{}, store);
+  REQUIRE(server->start());
+  auto cli = client(*server);
+  const httplib::Headers headers = bearer(k_admin, {{"X-Correlation-Id", "reveal-correlation"}});
+  auto first = cli->Post("/v1/tenants/acme/tokens/deploy/reveal", headers, "", "application/json");
+  REQUIRE(first);
+  CHECK(first->status == 200);
+  CHECK(first->get_header_value("Cache-Control") == "no-store");
+  CHECK(body_json(first)["token"].get<std::string>().rfind("plb_", 0) == 0);
+  check_envelope(cli->Post("/v1/tenants/acme/tokens/deploy/reveal", headers, "", "application/json"), 409,
+                 "ALREADY_REVEALED");
+  check_envelope(cli->Post("/v1/tenants/acme/tokens/other/reveal", headers, "", "application/json"), 404,
+                 "RESOURCE_NOT_FOUND");
+}
+
+TEST_CASE("audit verify reports the store's verdict", "[api][audit]") {
+  StoreHooks store;
+  store.verify_audit = []() -> plumb::Result<AuditVerdict> { return AuditVerdict{false, 12, 7, "row 7 was edited"}; };
+  auto server = std::make_unique<Server>(test_config(), ControllerHooks{}, store);
+  REQUIRE(server->start());
+  auto res = client(*server)->Get("/v1/audit/verify", bearer(k_admin));
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  const Json body = body_json(res);
+  CHECK(body["intact"] == false);
+  CHECK(body["checked"] == 12);
+  CHECK(body["firstBadId"] == 7);
+  check_envelope(client(*start(test_config()))->Get("/v1/audit/verify", bearer(k_admin)), 503, "STORE_UNAVAILABLE");
+}
