@@ -13,6 +13,7 @@ namespace plumb::source {
 // (symlinks, submodules, oversized files); any error there makes the revision invalid.
 struct Snapshot {
   std::string commit;  // full commit id, "" for a plain directory
+  std::string author;  // the commit's author "Name <email>" (audit actor), "" for a directory
   std::vector<load::SourceFile> files;
   std::vector<std::string> blob_ids;
   model::Diagnostics diagnostics;

@@ -182,6 +182,9 @@ Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std
   walk.repo = repo;
   walk.limits = &limits;
   walk.snapshot.commit = oid_hex(*git_commit_id(commit));
+  if (const git_signature* who = git_commit_author(commit); who != nullptr) {
+    walk.snapshot.author = fmt::format("{} <{}>", who->name ? who->name : "", who->email ? who->email : "");
+  }
   git_odb* odb_raw = nullptr;
   if (int rc = git_repository_odb(&odb_raw, repo); rc != 0) {
     return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "opening the object database"));
