@@ -31,7 +31,9 @@ Authenticator::Authenticator(std::string admin_token, std::string token_key, DbP
     : m_admin_token(std::move(admin_token)), m_token_key(std::move(token_key)), m_pool(pool) {}
 
 std::string Authenticator::secret_hash(const std::string& token_key, const std::string& secret) {
-  return crypto::hmac_sha256_hex(token_key, secret);
+  // Same derivation as reconciler/store (detail::derive_token_keys): a per-purpose key, so the
+  // hash key never doubles as the key that seals secrets awaiting reveal.
+  return crypto::hmac_sha256_hex(crypto::hmac_sha256_raw(token_key, "plumb token hash v1"), secret);
 }
 
 Result<std::optional<Principal>> Authenticator::authenticate(const std::string& secret) {
@@ -67,9 +69,20 @@ Result<std::optional<Principal>> Authenticator::authenticate(const std::string& 
 
 Result<std::optional<Principal>> Authenticator::lookup(const std::string& secret, double& seconds_left) {
   std::optional<Principal> principal;
-  const std::string hash = secret_hash(m_token_key, secret);
+  std::string key;
+  {
+    std::lock_guard lock(m_mutex);
+    key = m_token_key;
+  }
   auto done = m_pool.with_connection([&](pqxx::connection& conn) {
     pqxx::read_transaction tx(conn);
+    if (key.empty()) {
+      const pqxx::result stored = tx.exec("SELECT encode(value, 'hex') FROM server_secrets WHERE name = 'token_key'");
+      if (stored.empty() || !crypto::from_hex(stored[0][0].as<std::string>(), key) || key.empty()) return;
+      std::lock_guard lock(m_mutex);
+      m_token_key = key;
+    }
+    const std::string hash = secret_hash(key, secret);
     const pqxx::result rows = tx.exec_params(k_lookup_sql, hash);
     if (rows.size() != 1 || rows[0]["expired"].as<bool>()) return;
     Principal p;
@@ -83,7 +96,7 @@ Result<std::optional<Principal>> Authenticator::lookup(const std::string& secret
       }
     }
     if (p.role == "owner") p.grants.clear();  // never assignable to a token: grant nothing
-    p.rate_key = "token:" + hash.substr(0, 32);
+    p.rate_key = "token:" + p.tenant + "/" + p.token_name;
     if (!rows[0]["seconds_left"].is_null()) seconds_left = rows[0]["seconds_left"].as<double>();
     principal = std::move(p);
   });

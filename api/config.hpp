@@ -16,7 +16,9 @@ struct ApiConfig {
   std::string admin_token;               // operator token (from --admin-token-file); "" = none
   std::string webhook_secret;            // shared secret of Git webhooks; "" = webhooks disabled
   std::string tracked_ref = "refs/heads/main";  // a push to this ref triggers a pass
-  std::string server_key;                // HMAC key for cursors and token hashes; "" = random per start
+  std::string server_key;                // HMAC key for cursors; "" = random per start (cursors die with it)
+  std::string token_key;                 // raw token key, as store::StoreOptions::token_key; "" = the
+                                         // key `plumb migrate` stored in <schema>.server_secrets
   std::size_t threads = 32;              // worker threads (each keep-alive connection holds one)
   std::size_t db_pool_size = 8;          // PostgreSQL connections shared by requests
   std::size_t rate_limit_per_minute = 100;       // per bearer token

@@ -62,7 +62,9 @@ Reply compute_drift(ServerState& s, const RequestContext& ctx, const ListQuery& 
   const std::string summary_sql =
       "SELECT jsonb_build_object('counts', COALESCE((SELECT jsonb_agg(jsonb_build_object('kind', kind, 'type', type, "
       "'count', n)) FROM (SELECT kind, type, count(*) AS n FROM drift_items r WHERE " + q.where +
-      " GROUP BY kind, type) x), '[]'::jsonb), 'detectedAt', (SELECT max(detected_at) FROM drift_items))::text";
+      " GROUP BY kind, type) x), '[]'::jsonb), 'detectedAt', (SELECT max(detected_at) FROM drift_items), "
+      "'state', (SELECT jsonb_build_object('commit', commit, 'revision', revision, 'checkedAt', checked_at) "
+      "FROM drift_state LIMIT 1))::text";
   auto summary = read_scalar(s.read_pool, summary_sql, q.args);
   if (!summary) return db_failure(summary.error());
   auto result = read_page(s.read_pool, q, req.limit, req.after);
@@ -73,7 +75,20 @@ Reply compute_drift(ServerState& s, const RequestContext& ctx, const ListQuery& 
   Json body = Json::parse(reply.body);
   body["summary"] = drift_summary(parsed.value("counts", Json::array()));
   body["summary"]["detectedAt"] = parsed.value("detectedAt", Json());
+  // The commit and revision drift was last computed against, and when (DESIGN §4).
+  const Json state = parsed.value("state", Json::object());
+  body["summary"]["commit"] = state.is_object() ? state.value("commit", Json()) : Json();
+  body["summary"]["revision"] = state.is_object() ? state.value("revision", Json()) : Json();
+  body["summary"]["checkedAt"] = state.is_object() ? state.value("checkedAt", Json()) : Json();
   return json_reply(200, body, true);
+}
+
+Reply cached_reply(const CachedBody& cached) {
+  Reply reply;
+  reply.body = cached.body;
+  reply.etag = true;
+  reply.etag_value = cached.etag;
+  return reply;
 }
 
 Reply get_drift(ServerState& s, const RequestContext& ctx) {
@@ -88,24 +103,35 @@ Reply get_drift(ServerState& s, const RequestContext& ctx) {
   // Pollers ask the same question over and over: answer from memory for a short TTL.
   std::string key = ctx.principal.scope() + "?";
   for (const auto& [name, value] : ctx.request.params) key += name + "=" + value + "&";
-  const auto now = std::chrono::steady_clock::now();
   {
-    std::lock_guard lock(s.drift_cache_mutex);
-    if (auto it = s.drift_cache.find(key); it != s.drift_cache.end() && now < it->second.until) {
-      Reply reply;
-      reply.body = it->second.body;
-      reply.etag = true;
-      reply.etag_value = it->second.etag;
-      return reply;
+    std::unique_lock lock(s.drift_cache_mutex);
+    auto [it, inserted] = s.drift_cache.try_emplace(key);
+    if (!inserted && it->second.body.empty() && it->second.refreshing) {
+      // Another request computes this key for the first time: wait for it rather than stampede.
+      s.drift_cache_filled.wait_for(lock, std::chrono::seconds(2), [&] {
+        auto found = s.drift_cache.find(key);
+        return found == s.drift_cache.end() || !found->second.refreshing;
+      });
+      it = s.drift_cache.find(key);
+      if (it == s.drift_cache.end()) it = s.drift_cache.try_emplace(key).first;
     }
+    CachedBody& cached = it->second;
+    const bool fresh = std::chrono::steady_clock::now() < cached.until;
+    if (!cached.body.empty() && (fresh || cached.refreshing)) return cached_reply(cached);
+    cached.refreshing = true;  // this request computes; others keep the stale copy (or wait for the first)
   }
   Reply reply = compute_drift(s, ctx, std::get<ListQuery>(query));
-  if (reply.status == 200 && !reply.error) {
+  std::lock_guard lock(s.drift_cache_mutex);
+  auto it = s.drift_cache.find(key);
+  if (reply.status != 200 || reply.error) {
+    if (it != s.drift_cache.end()) it->second.refreshing = false;
+  } else {
     reply.etag_value = strong_etag(reply.body);
-    std::lock_guard lock(s.drift_cache_mutex);
     if (s.drift_cache.size() >= k_drift_cache_max) s.drift_cache.clear();
-    s.drift_cache[key] = CachedBody{reply.body, reply.etag_value, now + s.config.drift_cache_ttl};
+    s.drift_cache[key] = CachedBody{reply.body, reply.etag_value,
+                                    std::chrono::steady_clock::now() + s.config.drift_cache_ttl, false};
   }
+  s.drift_cache_filled.notify_all();
   return reply;
 }
 
@@ -114,7 +140,7 @@ Reply list_syncs(ServerState& s, const RequestContext& ctx) {
   auto page = page_request(s, ctx, "syncs");
   if (auto* reply = std::get_if<Reply>(&page)) return *reply;
   const auto& req = std::get<PageRequest>(page);
-  ListQuery q{"sync_runs", "TRUE", {}, {{"id", "bigint"}}, true, {"plan"}, {}, {}};
+  ListQuery q{"sync_runs", "TRUE", {}, {{"number", "bigint"}}, true, {"plan"}, {}, {}};
   auto result = read_page(s.read_pool, q, req.limit, req.after);
   if (!result) return db_failure(result.error());
   for (auto& item : result->items) item = camel_keys(item);
@@ -141,11 +167,11 @@ Json visible_plan(const Json& plan, const Principal& principal) {
 }
 
 Reply get_sync(ServerState& s, const RequestContext& ctx) {
+  // A run is named by its id (a UUID) or its sequential number.
   const std::string& id = ctx.params[0];
-  if (id.empty() || id.size() > 18 || !std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; })) {
-    return not_found("SyncRun", id);
-  }
-  auto row = read_one(s.read_pool, "sync_runs", "id = $1::bigint", {id});
+  const bool numeric = !id.empty() && id.size() <= 18 &&
+                       std::all_of(id.begin(), id.end(), [](char c) { return c >= '0' && c <= '9'; });
+  auto row = read_one(s.read_pool, "sync_runs", numeric ? "number = $1::bigint" : "id = $1", {id});
   if (!row) return db_failure(row.error());
   if (!*row) return not_found("SyncRun", id);
   Json run = **row;
@@ -154,13 +180,13 @@ Reply get_sync(ServerState& s, const RequestContext& ctx) {
 }
 
 // The audit log's timestamp column.
-constexpr const char* k_audit_time = "at";
+constexpr const char* k_audit_time = "occurred_at";
 
 Reply list_audit(ServerState& s, const RequestContext& ctx) {
   if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "actor", "action", "kind", "tenant", "since", "until"})) {
     return *bad;
   }
-  ListQuery q{"audit_log", "TRUE", {}, {{"id", "bigint"}}, true, {}, {}, {}};
+  ListQuery q{"audit_log", "TRUE", {}, {{"seq", "bigint"}}, true, {}, {}, {}};
   std::string scope = "audit";
   const auto add = [&](const std::string& condition, const std::string& value) {
     q.args.push_back(value);
@@ -216,15 +242,21 @@ Reply ready_reply(ServerState& s) {
 
 Reply status_reply(ServerState& s, const RequestContext& ctx) {
   const Health health = s.hooks.health ? s.hooks.health() : Health{};
-  auto last = read_one(s.read_pool, "(SELECT * FROM sync_runs ORDER BY id DESC LIMIT 1)", "TRUE", {}, {"plan"});
+  auto last = read_one(s.read_pool, "(SELECT * FROM sync_runs ORDER BY number DESC LIMIT 1)", "TRUE", {}, {"plan"});
   if (!last) return db_failure(last.error());
-  auto revision = read_scalar(s.read_pool, "SELECT (to_jsonb(r))::text FROM state_revision r LIMIT 1", {});
+  auto revision = read_scalar(s.read_pool, "SELECT revision::text FROM state_revision LIMIT 1", {});
   if (!revision) return db_failure(revision.error());
+  auto drift = read_scalar(s.read_pool,
+                           "SELECT jsonb_build_object('commit', commit, 'revision', revision, 'checkedAt', checked_at, "
+                           "'items', (SELECT count(*) FROM drift_items))::text FROM drift_state LIMIT 1",
+                           {});
+  if (!drift) return db_failure(drift.error());
   Json body = {{"controller",
                 {{"live", health.live}, {"ready", health.ready}, {"leader", health.leader},
                  {"lastPassStatus", health.last_pass_status}, {"lastPassAt", health.last_pass_at}}},
                {"lastSync", *last ? camel_keys(**last) : Json()},
-               {"stateRevision", *revision ? camel_keys(Json::parse(**revision)) : Json()},
+               {"stateRevision", *revision ? Json(std::stoll(**revision)) : Json()},
+               {"drift", *drift ? Json::parse(**drift) : Json()},
                {"trackedRef", s.config.tracked_ref},
                {"caller", ctx.principal.actor()}};
   return json_reply(200, body, true);

@@ -90,7 +90,7 @@ ServerState::ServerState(ApiConfig cfg, ControllerHooks controller_hooks, StoreH
                             : std::make_unique<DbPool>(config.read_database_url, config.schema, config.db_pool_size,
                                                        config.db_acquire_timeout)),
       read_pool(read_pool_storage ? *read_pool_storage : primary_pool),
-      authenticator(config.admin_token, config.server_key, primary_pool) {}
+      authenticator(config.admin_token, config.token_key, primary_pool) {}
 
 ServerState::~ServerState() = default;
 

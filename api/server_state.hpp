@@ -1,6 +1,7 @@
 #pragma once
 // Internal to plumb_api: what route handlers share. Not part of the public interface.
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -28,11 +29,14 @@ namespace plumb::api {
 
 class HttpServer;
 
-// A cached response body with its ETag, valid until `until`.
+// A cached response body with its ETag, fresh until `until`. While one request recomputes an
+// expired entry (`refreshing`), the others are answered from the stale copy, so an expiry never
+// sends every worker to the database at once.
 struct CachedBody {
   std::string body;
   std::string etag;
   std::chrono::steady_clock::time_point until;
+  bool refreshing = false;
 };
 
 struct ServerState {
@@ -56,6 +60,7 @@ struct ServerState {
   std::string openapi;  // JSON, filled by start()
 
   std::mutex drift_cache_mutex;
+  std::condition_variable drift_cache_filled;  // a first computation of some key finished
   std::unordered_map<std::string, CachedBody> drift_cache;  // by scope + query
 
   std::unique_ptr<HttpServer> http;

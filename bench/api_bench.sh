@@ -32,11 +32,12 @@ trap cleanup EXIT
   -o "-k $work -c listen_addresses='' -p 54329 -c fsync=off" start >/dev/null
 psql_cmd=(psql -q -v ON_ERROR_STOP=1 -h "$work" -p 54329 -U postgres -d postgres)
 
-# plumb's own migrations, in order (the schema the store creates).
+# plumb's own migrations, in order, as `plumb migrate` applies them to schema `plumb`.
 shopt -s nullglob
 migrations=("$root"/schemas/db/*.sql)
 [[ ${#migrations[@]} -gt 0 ]] || { echo "api_bench: no migrations in schemas/db" >&2; exit 1; }
-for f in "${migrations[@]}"; do "${psql_cmd[@]}" -f "$f" >/dev/null; done
+"${psql_cmd[@]}" -c "CREATE SCHEMA IF NOT EXISTS plumb" >/dev/null
+for f in "${migrations[@]}"; do sed 's/@schema@/plumb/g' "$f" | "${psql_cmd[@]}" >/dev/null; done
 "${psql_cmd[@]}" -f "$root/bench/api_bench_seed.sql" >/dev/null
 
 admin=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')

@@ -17,6 +17,8 @@ using namespace plumb::api::testing;
 
 namespace {
 
+const std::string k_token_key = "token-key-for-api-tests";
+
 // A populated database and a server over it; tokens by role name for tenant acme.
 struct Fixture {
   std::string url;
@@ -29,6 +31,7 @@ struct Fixture {
     url = fresh_api_database();
     seed();
     config.database_url = url;
+    config.token_key = k_token_key;
     config.rate_limit_per_minute = 100000;
     server = start(config);
   }
@@ -36,7 +39,7 @@ struct Fixture {
   std::string add_token(pqxx::work& tx, const std::string& tenant, const std::string& name, const std::string& role,
                         const std::string& expires = "") {
     const std::string secret = plumb::token_format::generate();
-    const std::string hash = Authenticator::secret_hash("server-key-for-tests", secret);
+    const std::string hash = Authenticator::secret_hash(k_token_key, secret);
     secret_hashes.push_back(hash);
     insert_token(tx, tenant, name, role, hash, expires);
     return secret;
@@ -45,6 +48,7 @@ struct Fixture {
   void seed() {
     pqxx::connection conn(url);
     pqxx::work tx(conn);
+    seeding(tx);
     for (const char* t : {"acme", "globex", "initech"}) insert_tenant(tx, t);
     insert_workspace(tx, "acme", "analytics");
     insert_workspace(tx, "globex", "ops");
@@ -274,6 +278,7 @@ TEST_CASE("paging while rows are inserted yields no duplicates and no gaps", "[a
   {
     pqxx::connection conn(f.url);
     pqxx::work tx(conn);
+    seeding(tx);
     for (int i = 0; i < 200; ++i) insert_workspace(tx, "acme", "ws-" + std::to_string(1000 + i * 2));
     tx.commit();
   }

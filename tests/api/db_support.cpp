@@ -1,9 +1,8 @@
 #include "tests/api/db_support.hpp"
 
-#include "reconciler/cli/local_postgres.hpp"
+#include "tests/support/pg_harness.hpp"
 
-#include <unistd.h>
-
+#include <algorithm>
 #include <atomic>
 #include <filesystem>
 #include <optional>
@@ -14,53 +13,31 @@
 
 namespace plumb::api::testing {
 
-namespace {
-
-// One private PostgreSQL server per test process, stopped at exit.
-struct PrivateServer {
-  std::filesystem::path dir;
-  std::optional<cli::LocalPostgres> pg;
-
-  PrivateServer() {
-    char pattern[] = "/tmp/plumb-api-test-XXXXXX";
-    dir = ::mkdtemp(pattern);
-    auto started = cli::LocalPostgres::start(dir, nullptr);
-    if (!started) throw std::runtime_error("private PostgreSQL did not start: " + started.error().message);
-    pg.emplace(std::move(*started));
-  }
-  ~PrivateServer() {
-    if (pg) pg->stop();
-    std::error_code ec;
-    std::filesystem::remove_all(dir, ec);
-  }
-};
-
-// "dbname=postgres" in a libpq key/value string replaced by `name`.
-std::string with_database(std::string conn, const std::string& name) {
-  const auto at = conn.find("dbname=postgres");
-  if (at != std::string::npos) return conn.replace(at, 15, "dbname=" + name);
-  return conn + " dbname=" + name;
-}
-
-}  // namespace
-
 std::string fresh_api_database() {
-  static PrivateServer server;
-  static std::atomic<int> counter{0};
-  const std::string name = "api_" + std::to_string(counter++);
-  {
-    pqxx::connection admin(server.pg->connection_string());
-    pqxx::nontransaction tx(admin);
-    tx.exec("CREATE DATABASE " + name);
+  const std::string url = plumb::testing::fresh_database();
+  // The store's migrations, applied as `plumb migrate` would (schema `plumb`).
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(std::string(PLUMB_SOURCE_DIR) + "/schemas/db")) {
+    if (entry.path().extension() == ".sql") files.push_back(entry.path());
   }
-  const std::string url = with_database(server.pg->connection_string(), name);
-  std::ifstream in(std::string(PLUMB_SOURCE_DIR) + "/tests/api/fixture_schema.sql");
-  std::stringstream sql;
-  sql << in.rdbuf();
+  std::sort(files.begin(), files.end());
   pqxx::connection conn(url);
   pqxx::nontransaction tx(conn);
-  tx.exec(sql.str());
+  tx.exec("CREATE SCHEMA IF NOT EXISTS plumb");
+  for (const auto& file : files) {
+    std::ifstream in(file);
+    std::stringstream sql;
+    sql << in.rdbuf();
+    std::string text = sql.str();
+    for (std::size_t at; (at = text.find("@schema@")) != std::string::npos;) text.replace(at, 8, "plumb");
+    tx.exec(text);
+  }
   return url;
+}
+
+void seeding(pqxx::work& tx) {
+  // As the store's apply does: rows written under a sync run are not audited as out-of-band.
+  tx.exec("SET LOCAL plumb.sync_run = 'api-test-seed'");
 }
 
 void insert_tenant(pqxx::work& tx, const std::string& name) {
@@ -110,8 +87,8 @@ void insert_sync(pqxx::work& tx, const std::string& status) {
 
 void insert_audit(pqxx::work& tx, const std::string& actor, const std::string& action, const std::string& kind,
                   const std::string& tenant) {
-  tx.exec_params("INSERT INTO plumb.audit_log (actor, action, kind, tenant, name, details, prev_hash, hash) VALUES ($1, "
-                 "$2, $3, $4, $4, '{}', '', '')",
+  tx.exec_params("INSERT INTO plumb.audit_log (actor, actor_type, action, kind, tenant, name, prev_hash, hash) "
+                 "VALUES ($1, 'cli', $2, $3, $4, $4, '', '')",
                  actor, action, kind, tenant);
 }
 

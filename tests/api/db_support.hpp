@@ -6,8 +6,13 @@
 
 namespace plumb::api::testing {
 
-// A fresh, migrated, empty plumb database; returns its connection URL.
+// A fresh database on the harness's private server with the store's migrations applied
+// (schema `plumb`); returns its connection URL.
 std::string fresh_api_database();
+
+// Marks `tx` as written by a sync run, so the managed tables' triggers do not audit the seed
+// rows as out-of-band edits.
+void seeding(pqxx::work& tx);
 
 // Plain SQL inserts of rows as the store writes them (tests populate the database directly).
 void insert_tenant(pqxx::work& tx, const std::string& name);
