@@ -1,0 +1,219 @@
+#include <chrono>
+
+#include "reconciler/model/values.hpp"
+#include "reconciler/store/apply_sql.hpp"
+#include "reconciler/store/internal.hpp"
+#include "reconciler/util/crypto.hpp"
+#include "reconciler/util/token_format.hpp"
+
+namespace plumb::store {
+
+namespace {
+
+using model::Json;
+using model::Kind;
+
+// Advisory lock class for applies (the second key is the schema's hash): transaction-scoped,
+// so two applies on one schema never interleave.
+constexpr int k_apply_lock_class = 0x7061;
+
+bool is_valid_actor_type(const std::string& type) { return type == "git" || type == "api" || type == "cli"; }
+
+// Writes a failed/refused sync run in its own short transaction unless dismissed: whichever
+// return an apply takes, its run is on record.
+class FailedRunRecorder {
+ public:
+  FailedRunRecorder(Store& store, const plan::Plan& plan, const ApplyOptions& options, std::string id)
+      : m_store(store), m_plan(plan), m_options(options), m_id(std::move(id)),
+        m_started(std::chrono::system_clock::now()) {}
+  FailedRunRecorder(const FailedRunRecorder&) = delete;
+  FailedRunRecorder& operator=(const FailedRunRecorder&) = delete;
+  ~FailedRunRecorder() {
+    if (m_dismissed) return;
+    try {
+      SyncRunRecord run;
+      run.id = m_id;
+      run.trigger = m_options.trigger;
+      run.commit = m_plan.commit;
+      run.status = m_status;
+      run.plan = m_options.plan_json ? *m_options.plan_json : detail::compact_plan(m_plan);
+      run.error = m_error;
+      run.actor = m_options.actor;
+      run.correlation_id = m_options.correlation_id;
+      run.started_at = m_started;
+      run.finished_at = std::chrono::system_clock::now();
+      (void)m_store.record_sync_run(run);  // best effort: the database may be the reason we failed
+    } catch (...) {
+    }
+  }
+  void fail(const Error& error, bool refused) {
+    m_error = error.code + ": " + error.message;
+    m_status = refused ? "refused" : "failed";
+  }
+  void dismiss() { m_dismissed = true; }
+
+ private:
+  Store& m_store;
+  const plan::Plan& m_plan;
+  const ApplyOptions& m_options;
+  std::string m_id;
+  std::chrono::system_clock::time_point m_started;
+  std::string m_status = "failed";
+  std::string m_error = "apply did not complete";
+  bool m_dismissed = false;
+};
+
+// Mints a secret for `row`: only its keyed hash and its sealed form are stored.
+void mint_into(Json& row, const detail::TokenKeys& keys) {
+  std::string secret = token_format::generate();
+  row["secret_hash"] = crypto::hmac_sha256_hex(keys.hmac_key, secret);
+  row["pending_secret"] = crypto::to_hex(crypto::encrypt(keys.seal_key, secret));
+  row["minted_at"] = true;
+  std::fill(secret.begin(), secret.end(), '\0');
+}
+
+struct Batches {
+  std::array<Json, 5> upserts{Json::array(), Json::array(), Json::array(), Json::array(), Json::array()};
+  std::array<Json, 5> deletes{Json::array(), Json::array(), Json::array(), Json::array(), Json::array()};
+  Json audit = Json::array();
+  std::vector<model::ResourceKey> minted;
+};
+
+Batches build_batches(const plan::Plan& plan, const detail::TokenKeys& keys) {
+  Batches b;
+  for (const auto& change : plan.changes) {
+    const auto k = static_cast<std::size_t>(change.key.kind);
+    if (change.action == plan::Action::remove) {
+      b.deletes[k].push_back(detail::key_row(change.key));
+    } else {
+      Json row = detail::upsert_row(change, plan.commit);
+      if (change.key.kind == Kind::api_token) {
+        const auto ttl = change.desired->spec.contains("ttl")
+                             ? model::parse_duration(change.desired->spec["ttl"].get<std::string>())
+                             : std::nullopt;
+        if (ttl) row["ttl_seconds"] = *ttl;
+        if (change.action == plan::Action::create || change.rotate_secret) {
+          mint_into(row, keys);
+          b.minted.push_back(change.key);
+        }
+      }
+      b.upserts[k].push_back(std::move(row));
+    }
+    const std::string scope = change.key.kind == Kind::tenant ? change.key.name : change.key.tenant;
+    b.audit.push_back({{"action", detail::audit_action(change)},
+                       {"kind", std::string(model::kind_name(change.key.kind))},
+                       {"tenant", scope},
+                       {"workspace", change.key.workspace},
+                       {"name", change.key.name},
+                       {"diff", detail::audit_diff(change)}});
+  }
+  return b;
+}
+
+Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
+                                 const ApplyOptions& options) {
+  tx.exec("SET LOCAL lock_timeout = '" + std::to_string(options.lock_timeout.count()) + "ms'");
+  tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", k_apply_lock_class, impl.options.schema);
+  // FOR UPDATE: no out-of-band write can commit between this check and our commit.
+  const auto now = tx.exec(impl.q("SELECT revision FROM @schema@.state_revision FOR UPDATE"))[0][0].as<std::int64_t>();
+  if (now != plan.actual_revision) {
+    return make_error(ErrorKind::conflict, "STALE_PLAN",
+                      "the database changed since this plan was made (revision " +
+                          std::to_string(plan.actual_revision) + ", now " + std::to_string(now) +
+                          "): run plumb plan again");
+  }
+  if (!options.fence_sql.empty()) {
+    const bool held = tx.exec("SELECT coalesce((" + options.fence_sql + ")::boolean, false)")[0][0].as<bool>();
+    if (!held) {
+      return make_error(ErrorKind::conflict, "LEADERSHIP_LOST",
+                        "this replica no longer holds the leader lock; the plan was not applied");
+    }
+  }
+  return {};
+}
+
+void write_batches(pqxx::work& tx, const Store::Impl& impl, const Batches& b, const ApplyOptions& options,
+                   std::size_t total) {
+  std::size_t done = 0;
+  auto step = [&](const Json& rows, const std::string& sql) {
+    if (rows.empty()) return;
+    tx.exec_params(impl.q(sql), rows.dump());
+    done += rows.size();
+    if (options.progress) options.progress(done, total);
+  };
+  for (Kind kind : model::k_all_kinds) step(b.upserts[static_cast<std::size_t>(kind)], detail::upsert_sql(kind));
+  for (auto it = model::k_all_kinds.rbegin(); it != model::k_all_kinds.rend(); ++it) {
+    step(b.deletes[static_cast<std::size_t>(*it)], detail::delete_sql(*it));
+  }
+}
+
+void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, const plan::Plan& plan,
+                 const ApplyOptions& options, const std::string& run_id) {
+  if (b.audit.empty()) return;
+  tx.exec_params(impl.q("INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
+                        "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
+                        "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
+                        "FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS r(action text, kind text, tenant text, "
+                        "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord"),
+                 b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
+}
+
+}  // namespace
+
+Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& options) {
+  if (!is_valid_actor_type(options.actor_type)) {
+    return make_error(ErrorKind::terminal, "INVALID_ACTOR_TYPE", "actor_type must be git, api or cli");
+  }
+  const auto started = std::chrono::steady_clock::now();
+  ApplyResult result;
+  result.sync_run_id = options.sync_run_id.empty() ? crypto::to_hex(crypto::random_bytes(16)) : options.sync_run_id;
+  FailedRunRecorder recorder(*this, plan, options, result.sync_run_id);
+  if (!plan.applyable()) {
+    Error error{ErrorKind::terminal, "PLAN_NOT_APPLYABLE",
+                "the plan has errors (see its diagnostics) and cannot be applied; nothing was changed"};
+    recorder.fail(error, true);
+    return tl::unexpected<Error>(error);
+  }
+  auto applied = detail::guarded("apply the plan", [&]() -> Result<ApplyResult> {
+    pqxx::work tx(*m_impl->conn);
+    tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);
+    if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok) return tl::unexpected<Error>(ok.error());
+    const Batches batches = build_batches(plan, m_impl->keys);
+    write_batches(tx, *m_impl, batches, options, plan.changes.size());
+    write_audit(tx, *m_impl, batches, plan, options, result.sync_run_id);
+    for (const auto& c : plan.changes) {
+      if (c.action == plan::Action::create) ++result.created;
+      if (c.action == plan::Action::update) ++result.updated;
+      if (c.action == plan::Action::remove) ++result.deleted;
+    }
+    result.minted_tokens = batches.minted;
+    result.revision = tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+    result.duration_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+    const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
+    const Json plan_json = options.plan_json ? *options.plan_json : detail::compact_plan(plan);
+    tx.exec_params(m_impl->q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
+                             "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
+                             "$5::jsonb, $6::jsonb, now(), clock_timestamp(), $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET "
+                             "status = EXCLUDED.status, commit = EXCLUDED.commit, plan = EXCLUDED.plan, "
+                             "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
+                             "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
+                   result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
+                   plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
+                   result.revision);
+    if (!plan.empty()) {
+      const Json note = {{"op", "apply"}, {"syncRunId", result.sync_run_id}, {"revision", result.revision}};
+      tx.exec_params("SELECT pg_notify($1, $2)", std::string(k_changes_channel), note.dump());
+    }
+    tx.commit();
+    return result;
+  });
+  if (applied) {
+    recorder.dismiss();
+  } else {
+    recorder.fail(applied.error(), applied.error().code == "STALE_PLAN" || applied.error().code == "LEADERSHIP_LOST");
+  }
+  return applied;
+}
+
+}  // namespace plumb::store

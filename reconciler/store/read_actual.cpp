@@ -1,0 +1,82 @@
+#include <algorithm>
+
+#include "reconciler/store/internal.hpp"
+
+namespace plumb::store {
+
+namespace {
+
+// Each query yields: tenant, workspace, name, spec json, labels, annotations, managed, deleted,
+// source_file, source_commit. The spec is rebuilt in the canonical form of TEAM.md, with the
+// defaults a row written out of band may have left NULL.
+constexpr const char* k_common = "labels::text, annotations::text, coalesce(managed_by = 'plumb', false), ";
+constexpr const char* k_provenance = "coalesce(source_file, ''), coalesce(source_commit, '')";
+
+std::string query_for(model::Kind kind) {
+  const std::string tail = std::string(k_common);
+  switch (kind) {
+    case model::Kind::tenant:
+      return "SELECT '', '', name, jsonb_build_object('displayName', display_name, 'plan', plan, 'status', "
+             "status, 'adminEmail', admin_email)::text, " + tail + "deleted_at IS NOT NULL, " + k_provenance +
+             " FROM @schema@.tenants";
+    case model::Kind::role:
+      return "SELECT tenant, '', name, jsonb_build_object('description', coalesce(description, ''), "
+             "'permissions', to_jsonb(coalesce(permissions, '{}')))::text, " + tail + "false, " + k_provenance +
+             " FROM @schema@.roles";
+    case model::Kind::workspace:
+      return "SELECT tenant, '', name, jsonb_build_object('displayName', display_name, 'capabilities', "
+             "to_jsonb(coalesce(capabilities, '{}')))::text, " + tail + "deleted_at IS NOT NULL, " + k_provenance +
+             " FROM @schema@.workspaces";
+    case model::Kind::pipeline:
+      return "SELECT tenant, workspace, name, jsonb_build_object('description', coalesce(description, ''), "
+             "'enabled', coalesce(enabled, true), 'source', source || jsonb_build_object('config', "
+             "coalesce(source->'config', '{}')), 'integrations', coalesce(integrations, '[]'), "
+             "'transformations', coalesce(transformations, '[]'))::text, " + tail + "false, " + k_provenance +
+             " FROM @schema@.pipelines";
+    case model::Kind::api_token:
+      return "SELECT tenant, '', name, (jsonb_build_object('description', coalesce(description, ''), 'role', role, "
+             "'rotation', coalesce(rotation, 0)) || CASE WHEN ttl IS NOT NULL THEN jsonb_build_object('ttl', ttl) "
+             "WHEN expires_at IS NOT NULL THEN jsonb_build_object('expiresAt', @schema@.rfc3339(expires_at)) "
+             "ELSE '{}'::jsonb END)::text, " + tail + "false, " + k_provenance + " FROM @schema@.api_tokens";
+  }
+  return {};
+}
+
+model::ActualResource row_to_resource(model::Kind kind, const pqxx::row& row) {
+  model::ActualResource actual;
+  model::Resource& r = actual.resource;
+  r.key.kind = kind;
+  r.key.tenant = row[0].c_str();
+  r.key.workspace = row[1].c_str();
+  r.key.name = row[2].c_str();
+  r.spec = model::Json::parse(row[3].c_str());
+  r.labels = model::Json::parse(row[4].c_str());
+  r.annotations = model::Json::parse(row[5].c_str());
+  actual.managed = row[6].as<bool>();
+  actual.deleted = row[7].as<bool>();
+  actual.source_file = row[8].c_str();
+  actual.commit = row[9].c_str();
+  return actual;
+}
+
+}  // namespace
+
+Result<model::ActualState> Store::read_actual() {
+  return detail::guarded("read the actual state", [&]() -> Result<model::ActualState> {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
+    model::ActualState state;
+    state.revision = tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+    for (model::Kind kind : model::k_all_kinds) {
+      const pqxx::result rows = tx.exec(m_impl->q(query_for(kind)));
+      state.resources.reserve(state.resources.size() + rows.size());
+      for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
+    }
+    tx.commit();
+    // Sorted in C++ so the order is the byte order ResourceKey defines, whatever the collation.
+    std::sort(state.resources.begin(), state.resources.end(),
+              [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
+    return state;
+  });
+}
+
+}  // namespace plumb::store

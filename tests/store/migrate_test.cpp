@@ -1,0 +1,38 @@
+#include "reconciler/store/store.hpp"
+#include "tests/store/store_fixtures.hpp"
+#include "tests/support/pg_harness.hpp"
+
+using namespace plumb;
+using namespace plumb::store::testing;
+
+TEST_CASE("migrate creates the schema once and a second run applies nothing", "[store]") {
+  const std::string url = plumb::testing::fresh_database();
+  CHECK(must(store::migrate(url)) >= 1);
+  CHECK(must(store::migrate(url)) == 0);
+  const std::string versions = plumb::testing::psql(url, "SELECT count(*) FROM plumb.schema_migrations");
+  CHECK(std::stoi(versions) >= 1);
+  auto db = must(store::Store::open(url));
+  auto actual = must(db.read_actual());
+  CHECK(actual.resources.empty());
+  CHECK(actual.revision >= 1);
+}
+
+TEST_CASE("migrate honours a custom schema name and refuses an unsafe one", "[store]") {
+  const std::string url = plumb::testing::fresh_database();
+  store::StoreOptions custom;
+  custom.schema = "plumb_alt";
+  CHECK(must(store::migrate(url, custom)) >= 1);
+  CHECK(plumb::testing::psql(url, "SELECT count(*) FROM plumb_alt.tenants") == "0\n");
+  store::StoreOptions bad;
+  bad.schema = "x; DROP TABLE y";
+  auto refused = store::migrate(url, bad);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "INVALID_SCHEMA");
+}
+
+TEST_CASE("opening an unreachable database is a transient error, not an exception", "[store]") {
+  auto opened = store::Store::open("host=/nonexistent-socket-dir port=1 user=nobody dbname=none");
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().kind == ErrorKind::transient);
+  CHECK(opened.error().code == "DB_UNAVAILABLE");
+}
