@@ -100,7 +100,8 @@ Batches build_batches(const plan::Plan& plan, const detail::TokenKeys& keys) {
       b.upserts[k].push_back(std::move(row));
     }
     const std::string scope = change.key.kind == Kind::tenant ? change.key.name : change.key.tenant;
-    b.audit.push_back({{"action", detail::audit_action(change)},
+    b.audit.push_back({{"ord", b.audit.size()},
+                       {"action", detail::audit_action(change)},
                        {"kind", std::string(model::kind_name(change.key.kind))},
                        {"tenant", scope},
                        {"workspace", change.key.workspace},
@@ -153,7 +154,7 @@ void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, cons
   tx.exec_params(impl.q("INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
                         "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
                         "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
-                        "FROM jsonb_to_recordset($1::jsonb) WITH ORDINALITY AS r(action text, kind text, tenant text, "
+                        "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
                         "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord"),
                  b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
 }

@@ -1,1 +1,57 @@
+#include <pqxx/pqxx>
+
 #include "tests/store/store_fixtures.hpp"
+#include "tests/support/pg_harness.hpp"
+
+using namespace plumb;
+using namespace plumb::store::testing;
+using plumb::testing::psql;
+
+TEST_CASE("an out-of-band update shows up as a difference, is audited and notified, and apply heals it",
+          "[store]") {
+  auto db = fresh_store();
+  const std::vector<model::Resource> desired = {tenant("acme"), workspace("acme", "analytics", {"postgres"})};
+  must(db.store.apply(simple_plan(desired, must(db.store.read_actual()))));
+  pqxx::connection listener(db.url);
+  struct Receiver : pqxx::notification_receiver {
+    using pqxx::notification_receiver::notification_receiver;
+    std::vector<std::string> payloads;
+    void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  } receiver(listener, "plumb_changes");
+  const auto revision = must(db.store.current_revision());
+
+  psql(db.url, "UPDATE plumb.tenants SET plan = 'enterprise' WHERE name = 'acme'");
+
+  CHECK(must(db.store.current_revision()) > revision);
+  auto actual = must(db.store.read_actual());
+  auto heal = simple_plan(desired, actual);
+  REQUIRE(heal.changes.size() == 1);
+  CHECK(heal.changes[0].key.kind == model::Kind::tenant);
+  CHECK(heal.changes[0].actual->spec["plan"] == "enterprise");
+  CHECK(psql(db.url, "SELECT actor_type || '|' || actor || '|' || action || '|' || tenant || '|' || "
+                     "(diff->'before'->>'plan') || '>' || (diff->'after'->>'plan') FROM plumb.audit_log "
+                     "WHERE actor_type = 'database'") == "database|postgres/psql|tenant.update|acme|growth>enterprise\n");
+  listener.await_notification(2, 0);
+  listener.get_notifs();
+  REQUIRE(receiver.payloads.size() == 1);
+  auto note = model::Json::parse(receiver.payloads[0]);
+  CHECK(note["kind"] == "Tenant");
+  CHECK(note["name"] == "acme");
+  CHECK(note["op"] == "update");
+
+  must(db.store.apply(heal));
+  CHECK(simple_plan(desired, must(db.store.read_actual())).empty());
+  CHECK(psql(db.url, "SELECT plan FROM plumb.tenants") == "growth\n");
+}
+
+TEST_CASE("rows inserted out of band are read as unmanaged and never pruned", "[store]") {
+  auto db = fresh_store();
+  psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('legacy', 'L', 'starter', 'l@x')");
+  auto actual = must(db.store.read_actual());
+  REQUIRE(actual.resources.size() == 1);
+  CHECK_FALSE(actual.resources[0].managed);
+  CHECK(actual.resources[0].resource.spec == model::Json{{"displayName", "L"}, {"plan", "starter"},
+                                                         {"status", "active"}, {"adminEmail", "l@x"}});
+  CHECK(simple_plan({}, actual).empty());
+  CHECK(psql(db.url, "SELECT action FROM plumb.audit_log") == "tenant.create\n");
+}
