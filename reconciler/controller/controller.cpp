@@ -299,7 +299,7 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       break;
     case PassAction::apply: {
       start = Steady::now();
-      if (auto ok = state->apply(plan, lock->fence()); !ok) return state_failed(rec, ok.error());
+      if (auto ok = state->apply(plan, lock->fence(), rec.record()); !ok) return state_failed(rec, ok.error());
       rec.record().apply_ms = ms_since(start);
       rec.record().status = "succeeded";
       last_synced = desired_revision;
@@ -326,6 +326,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
     snap = *fetched;
   }
   rec.record().commit = snap->commit;
+  rec.record().actor = snap->author;
   rec.record().fetch_ms = ms_since(start);
   if (snap == loaded_snapshot && desired) return {};
   start = Steady::now();

@@ -42,7 +42,7 @@ class PgLeaderLock final : public LeaderLock {
   Result<bool> still_held() override {
     try {
       pqxx::nontransaction tx(*m_conn);
-      auto row = tx.exec1("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE " + lock_condition() + ")");
+      auto row = tx.exec1("SELECT " + fence_sql(m_fence));
       m_held = row[0].as<bool>();
       return m_held;
     } catch (const std::exception& e) {
@@ -77,7 +77,6 @@ class PgLeaderLock final : public LeaderLock {
   }
 
  private:
-  std::string lock_condition() const { return fence_sql(m_fence); }
   std::unique_ptr<pqxx::connection> m_conn;
   Fence m_fence;
   bool m_held = false;
@@ -146,9 +145,9 @@ std::string fence_sql(const Fence& fence) {
   // A bigint advisory key shows in pg_locks as classid = high 32 bits, objid = low 32 bits,
   // objsubid = 1.
   const auto key = static_cast<std::uint64_t>(fence.key);
-  return "locktype = 'advisory' AND classid = " + std::to_string(key >> 32) +
-         " AND objid = " + std::to_string(key & 0xffffffffu) + " AND objsubid = 1 AND granted AND pid = " +
-         std::to_string(fence.holder_pid);
+  return "EXISTS (SELECT 1 FROM pg_catalog.pg_locks WHERE locktype = 'advisory' AND classid = " +
+         std::to_string(key >> 32) + " AND objid = " + std::to_string(key & 0xffffffffu) +
+         " AND objsubid = 1 AND granted AND pid = " + std::to_string(fence.holder_pid) + ")";
 }
 
 Result<std::unique_ptr<LeaderLock>> connect_leader_lock(const std::string& database_url, std::int64_t key) {

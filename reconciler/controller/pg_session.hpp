@@ -28,9 +28,9 @@ Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& datab
 std::string encode_forwarded(const Request& request, const std::string& pass_id);
 std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view payload);
 
-// The SQL condition apply's transaction checks for fencing: true while the session with pid
-// `fence.holder_pid` still holds advisory lock `fence.key`. Plain SQL text (values inlined as
-// integers), for the store's fencing hook.
+// The SQL boolean expression apply's transaction checks for fencing (store::ApplyOptions::
+// fence_sql): true while the session with pid `fence.holder_pid` still holds advisory lock
+// `fence.key`. Values are inlined integers, so the text is safe to splice.
 std::string fence_sql(const Fence& fence);
 
 }  // namespace plumb::controller

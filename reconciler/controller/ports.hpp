@@ -34,6 +34,7 @@ struct RunRecord {
   Trigger trigger = Trigger::interval;
   std::string correlation_id;
   std::string commit;        // "" if the fetch failed before a commit was known
+  std::string actor;         // the commit's author, for audit rows
   std::string status;        // "succeeded" | "no_changes" | "drift" | "failed"
   std::string error;         // code: message, for failed passes
   std::optional<plan::Plan> plan;
@@ -51,7 +52,8 @@ class StatePort {
   // The change counter alone: cheap, tells whether anything changed since the last read.
   virtual Result<std::int64_t> current_revision() = 0;
   // One transaction: refuses a stale plan (conflict) and a lost leadership (conflict, via fence).
-  virtual Result<void> apply(const plan::Plan& plan, const Fence& fence) = 0;
+  // `run` identifies the pass (its id becomes the sync run's id, with trigger and correlation).
+  virtual Result<void> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) = 0;
   virtual Result<void> record_drift(const plan::DriftReport& drift) = 0;
   virtual Result<void> record_run(const RunRecord& run) = 0;
   // The commit of the latest pass that left the database in sync with Git ("" if none).

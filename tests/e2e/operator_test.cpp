@@ -1,0 +1,190 @@
+// End-to-end: a real Git repository made by the test, the real PostgreSQL from the harness, the
+// real store, and one or two Controllers as `plumb run` builds them (short intervals, no sleeps
+// beyond polling for the expected outcome).
+#include <algorithm>
+#include <chrono>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "tests/e2e/e2e_env.hpp"
+
+using namespace plumb;
+using namespace plumb::controller;
+using namespace std::chrono_literals;
+using plumb::testing::E2eEnv;
+using plumb::testing::eventually;
+using plumb::testing::tenant_yaml;
+
+TEST_CASE("a pushed commit is applied within one interval", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  auto ctl = env.controller();
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  const std::string commit = env.repo.commit("acme grows");
+  const auto pushed = std::chrono::steady_clock::now();
+  REQUIRE(eventually(3s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
+  const auto took = std::chrono::steady_clock::now() - pushed;
+  WARN("commit applied " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms after push");
+  CHECK(took < 1500ms);  // interval 200 ms plus a pass
+  CHECK(ctl->health().last_good_commit == commit);
+  CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE commit = '" + commit + "' AND status = 'succeeded'") == "1");
+}
+
+TEST_CASE("a commit that does not validate is refused and the previous state kept", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  const std::string good = env.repo.commit("good");
+  auto ctl = env.controller();
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  env.repo.write("tenants/bad.yaml", "apiVersion: plumb.dev/v1\nkind: Tenant\nmetadata: {name: bad}\nspec: {plan: platinum}\n");
+  const std::string bad = env.repo.commit("bad");
+  REQUIRE(eventually(5s, [&] {
+    return env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE commit = '" + bad + "' AND status = 'failed'") != "0";
+  }));
+  CHECK(env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "starter");  // nothing partially applied
+  CHECK(env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'bad'") == "0");
+  auto h = ctl->health();
+  CHECK(h.last_good_commit == good);
+  CHECK(h.last_pass_status == "failed");
+  CHECK(h.consecutive_failures >= 1);
+  CHECK(h.live);
+}
+
+TEST_CASE("a symlink to a file outside the repository is refused and its content never read", "[e2e][controller]") {
+  E2eEnv env;
+  const std::string marker = "outside-marker-5d1c";
+  testing::write_file(env.tmp.path() / "outside.yaml", tenant_yaml("stolen", "starter") + "# " + marker + "\n");
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  std::filesystem::create_directories(env.repo.dir() / "tenants");
+  std::filesystem::create_symlink(env.tmp.path() / "outside.yaml", env.repo.dir() / "tenants/stolen.yaml");
+  const std::string commit = env.repo.commit("with a symlink");
+  auto ctl = env.controller();
+  ctl->start();
+  REQUIRE(eventually(5s, [&] {
+    return env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE commit = '" + commit + "' AND status = 'failed'") != "0";
+  }));
+  CHECK(env.scalar("SELECT count(*) FROM plumb.tenants") == "0");
+  CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE sync_runs::text LIKE '%" + marker + "%'") == "0");
+  CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE error LIKE '%SYMLINK_REFUSED%'") != "0");
+}
+
+TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays without self-heal", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;   // only NOTIFY can make it notice in time
+  opts.drift_poll = 60s;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
+  const auto edited = std::chrono::steady_clock::now();
+  env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
+  const auto took = std::chrono::steady_clock::now() - edited;
+  WARN("drift recorded " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms after the edit");
+  CHECK(took < 1s);
+  std::this_thread::sleep_for(300ms);
+  CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
+}
+
+TEST_CASE("with self-heal an out-of-band UPDATE is reverted", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;
+  opts.self_heal = true;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(3s, [&] { return env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "acme"; }));
+}
+
+TEST_CASE("two replicas on one database apply each change exactly once", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  auto a = env.controller();
+  auto b = env.controller();
+  a->start();
+  b->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  CHECK(a->health().leader != b->health().leader);
+  for (const char* plan : {"growth", "enterprise"}) {
+    env.repo.write("tenants/acme.yaml", tenant_yaml("acme", plan));
+    env.repo.commit(plan);
+    REQUIRE(eventually(3s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == plan; }));
+  }
+  std::this_thread::sleep_for(600ms);  // several more intervals on both replicas
+  CHECK(env.audit_rows_for_tenant("acme") == 3);  // one create, two updates
+  CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE status = 'succeeded'") == "3");
+}
+
+TEST_CASE("killing the leader's session hands leadership over within seconds", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  auto a = env.controller();
+  auto b = env.controller();
+  a->start();
+  REQUIRE(eventually(5s, [&] { return a->health().leader; }));
+  b->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  const auto killed = std::chrono::steady_clock::now();
+  env.exec("SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND granted AND objid = " +
+           std::to_string(env.leader_key & 0xffffffff));
+  REQUIRE(eventually(5s, [&] { return a->health().leader != b->health().leader && (a->health().leader || b->health().leader); }));
+  // Whoever leads now applies the next commit.
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  env.repo.commit("grow");
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
+  WARN("handover and apply took "
+       << std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - killed).count() << " ms");
+}
+
+TEST_CASE("stop returns promptly and the lock passes to the other replica", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  auto a = env.controller();
+  auto b = env.controller();
+  a->start();
+  REQUIRE(eventually(5s, [&] { return a->health().leader; }));
+  b->start();
+  REQUIRE(eventually(3s, [&] { return b->health().ready; }));
+  CHECK_FALSE(b->health().leader);
+  const auto t0 = std::chrono::steady_clock::now();
+  a->stop();
+  CHECK(std::chrono::steady_clock::now() - t0 < 3s);
+  CHECK_FALSE(a->health().live);
+  REQUIRE(eventually(3s, [&] { return b->health().leader; }));
+}
+
+TEST_CASE("webhook requests coalesce, reach the leader through a follower, and run a pass at once", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;
+  auto a = env.controller(opts);
+  a->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  auto b = env.controller(opts);
+  b->start();
+  REQUIRE(eventually(3s, [&] { return b->health().ready; }));
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  env.repo.commit("grow");
+  auto id1 = b->trigger(Request{Trigger::webhook, "corr-e2e-0001"});
+  REQUIRE(id1);
+  REQUIRE(eventually(3s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
+  CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE trigger = 'webhook'") == "1");
+}
