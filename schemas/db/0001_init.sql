@@ -180,23 +180,50 @@ LANGUAGE sql IMMUTABLE AS $$
          || @schema@.audit_field(r.correlation_id)
 $$;
 
+-- Within one transaction the head is carried in a transaction-local setting tagged with the
+-- transaction id (so a bulk insert does not update the head row once per row, which would make
+-- each lookup walk an ever longer chain of row versions); the head row is written back once,
+-- at commit, by the deferred trigger below. The head row stays locked until then.
 CREATE FUNCTION @schema@.audit_chain() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
+  carried   text[] := string_to_array(coalesce(current_setting('plumb.audit_head', true), ''), ':');
   head_seq  bigint;
   head_hash text;
 BEGIN
-  SELECT h.seq, h.hash INTO head_seq, head_hash FROM @schema@.audit_head h FOR UPDATE;
+  IF array_length(carried, 1) = 3 AND carried[1] = txid_current()::text THEN
+    head_seq := carried[2]::bigint;
+    head_hash := carried[3];
+  ELSE
+    SELECT h.seq, h.hash INTO head_seq, head_hash FROM @schema@.audit_head h FOR UPDATE;
+  END IF;
   NEW.seq := head_seq + 1;
   NEW.occurred_at := now();
   NEW.prev_hash := head_hash;
   NEW.hash := encode(sha256(convert_to(head_hash || @schema@.audit_canonical(NEW), 'UTF8')), 'hex');
-  UPDATE @schema@.audit_head SET seq = NEW.seq, hash = NEW.hash;
+  PERFORM set_config('plumb.audit_head', txid_current()::text || ':' || NEW.seq::text || ':' || NEW.hash, true);
   RETURN NEW;
 END
 $$;
 CREATE TRIGGER audit_log_chain BEFORE INSERT ON @schema@.audit_log
   FOR EACH ROW EXECUTE FUNCTION @schema@.audit_chain();
+
+CREATE FUNCTION @schema@.audit_store_head() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  carried text[] := string_to_array(coalesce(current_setting('plumb.audit_head', true), ''), ':');
+BEGIN
+  -- Only the first of a transaction's deferred events writes; the rest see it stored already.
+  IF array_length(carried, 1) = 3 AND carried[1] = txid_current()::text
+     AND coalesce(current_setting('plumb.audit_head_stored', true), '') <> carried[1] || ':' || carried[2] THEN
+    UPDATE @schema@.audit_head SET seq = carried[2]::bigint, hash = carried[3];
+    PERFORM set_config('plumb.audit_head_stored', carried[1] || ':' || carried[2], true);
+  END IF;
+  RETURN NULL;
+END
+$$;
+CREATE CONSTRAINT TRIGGER audit_log_head AFTER INSERT ON @schema@.audit_log
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION @schema@.audit_store_head();
 
 CREATE FUNCTION @schema@.audit_append_only() RETURNS trigger
 LANGUAGE plpgsql AS $$
