@@ -37,7 +37,12 @@ std::variant<ListQuery, Reply> drift_query(const RequestContext& ctx) {
   };
   add("kind", kind);
   add("type", type);
-  add("tenant", tenant);
+  if (!tenant.empty()) {
+    // A Tenant's own row is keyed by name, with an empty tenant column.
+    q.args.push_back(tenant);
+    const std::string n = std::to_string(q.args.size());
+    q.where += " AND (tenant = $" + n + " OR (kind = 'Tenant' AND tenant = '' AND name = $" + n + "))";
+  }
   return q;
 }
 
@@ -182,40 +187,53 @@ Reply get_sync(ServerState& s, const RequestContext& ctx) {
 // The audit log's timestamp column.
 constexpr const char* k_audit_time = "occurred_at";
 
-Reply list_audit(ServerState& s, const RequestContext& ctx) {
-  if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "actor", "action", "kind", "tenant", "since", "until"})) {
-    return *bad;
-  }
+// The filters of /v1/audit as SQL over audit_log, and the cursor scope naming them; a Reply on
+// bad input. A tenant token is confined to its tenant whatever it asks.
+std::variant<std::pair<ListQuery, std::string>, Reply> audit_query(const RequestContext& ctx) {
   ListQuery q{"audit_log", "TRUE", {}, {{"seq", "bigint"}}, true, {}, {}, {}};
   std::string scope = "audit";
   const auto add = [&](const std::string& condition, const std::string& value) {
     q.args.push_back(value);
-    q.where += " AND " + condition + " $" + std::to_string(q.args.size());
+    const std::string n = "$" + std::to_string(q.args.size());
+    std::string sql = condition;
+    for (std::size_t at; (at = sql.find('?')) != std::string::npos;) sql.replace(at, 1, n);
+    q.where += " AND " + sql;
     scope += "|" + condition + value;
   };
   for (const char* name : {"actor", "action"}) {
     const std::string value = query_param(ctx, name);
     if (value.size() > 200) return bad_parameter(name, "is too long");
-    if (!value.empty()) add(std::string(name) + " =", value);
+    if (!value.empty()) add(std::string(name) + " = ?", value);
   }
   const std::string kind = query_param(ctx, "kind");
   if (!kind.empty() && !model::parse_kind(kind)) return bad_parameter("kind", "must be Tenant, Role, Workspace, Pipeline or ApiToken");
-  if (!kind.empty()) add("kind =", kind);
+  if (!kind.empty()) add("kind = ?", kind);
   std::string tenant = query_param(ctx, "tenant");
   if (!tenant.empty() && !model::is_slug(tenant)) return bad_parameter("tenant", "must be a tenant name");
   if (!ctx.principal.admin) {
     if (!tenant.empty() && tenant != ctx.principal.tenant) q.where += " AND FALSE";  // another tenant: nothing
     tenant = ctx.principal.tenant;
   }
-  if (!tenant.empty()) add("tenant =", tenant);
+  // Rows about a Tenant itself carry its name with an empty tenant column.
+  if (!tenant.empty()) add("(tenant = ? OR (kind = 'Tenant' AND tenant = '' AND name = ?))", tenant);
   for (const char* name : {"since", "until"}) {
     const std::string value = query_param(ctx, name);
     if (value.empty()) continue;
     const auto normalized = model::normalize_timestamp(value);
     if (!normalized) return bad_parameter(name, "must be an RFC 3339 timestamp such as 2026-01-15T10:00:00Z");
-    add(std::string(k_audit_time) + (std::string_view(name) == "since" ? " >=" : " <") + "", *normalized);
-    q.where += "::timestamptz";
+    add(std::string(k_audit_time) + (std::string_view(name) == "since" ? " >= ?::timestamptz" : " < ?::timestamptz"),
+        *normalized);
   }
+  return std::make_pair(std::move(q), std::move(scope));
+}
+
+Reply list_audit(ServerState& s, const RequestContext& ctx) {
+  if (auto bad = unknown_parameters(ctx, {"limit", "cursor", "actor", "action", "kind", "tenant", "since", "until"})) {
+    return *bad;
+  }
+  auto query = audit_query(ctx);
+  if (auto* reply = std::get_if<Reply>(&query)) return *reply;
+  auto& [q, scope] = std::get<0>(query);
   auto page = page_request(s, ctx, scope);
   if (auto* reply = std::get_if<Reply>(&page)) return *reply;
   const auto& req = std::get<PageRequest>(page);

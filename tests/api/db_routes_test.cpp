@@ -62,7 +62,7 @@ struct Fixture {
     }
     globex_token = add_token(tx, "globex", "tok-globex", "everything");
     add_token(tx, "acme", "tok-expired", "viewer", "2001-01-01T00:00:00Z");
-    insert_drift(tx, "Tenant", "acme", "", "acme", "modified");
+    insert_drift(tx, "Tenant", "", "", "acme", "modified");  // a Tenant row is keyed by name alone
     insert_drift(tx, "Workspace", "globex", "", "ops", "missing");
     insert_sync(tx, "succeeded");
     insert_audit(tx, "plumb", "create", "Tenant", "acme");
