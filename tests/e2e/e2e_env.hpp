@@ -15,7 +15,7 @@
 
 #include "reconciler/controller/controller.hpp"
 #include "reconciler/controller/pg_session.hpp"
-#include "reconciler/controller/store_port.hpp"
+#include "reconciler/controller/wiring.hpp"
 #include "reconciler/source/git_source.hpp"
 #include "reconciler/store/store.hpp"
 #include "tests/source/git_fixture.hpp"
@@ -65,13 +65,10 @@ class E2eEnv {
     g.cache_dir = caches.back()->str();
     auto src = source::GitSource::open(g);
     if (!src) throw std::runtime_error(src.error().message);
-    controller::Seams seams;
-    seams.source = std::move(*src);
-    const std::string u = url;
-    const std::int64_t key = leader_key;
-    seams.connect_state = [u] { return controller::connect_store_port(u, store::StoreOptions{}); };
-    seams.connect_lock = [u, key] { return controller::connect_leader_lock(u, key); };
-    seams.connect_feed = [u] { return controller::connect_change_feed(u); };
+    controller::PostgresWiring wiring;
+    wiring.database_url = url;
+    wiring.leader_key = leader_key;
+    auto seams = controller::postgres_seams(std::move(*src), wiring);
     return std::make_unique<controller::Controller>(opts.value_or(options()), std::move(seams));
   }
 
