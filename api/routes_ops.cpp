@@ -140,6 +140,18 @@ Reply get_drift(ServerState& s, const RequestContext& ctx) {
   return reply;
 }
 
+// A sync run as a tenant token may see it: whole-run counts, errors and actors can describe
+// other tenants' changes, so only the run's identity, timing and outcome remain.
+Json visible_run(Json run, const Principal& principal) {
+  if (principal.admin) return run;
+  Json out = Json::object();
+  for (const char* field : {"id", "number", "trigger", "commit", "status", "started_at", "finished_at", "duration_ms",
+                            "revision", "plan"}) {
+    if (run.contains(field)) out[field] = run[field];
+  }
+  return out;
+}
+
 Reply list_syncs(ServerState& s, const RequestContext& ctx) {
   if (auto bad = unknown_parameters(ctx, {"limit", "cursor"})) return *bad;
   auto page = page_request(s, ctx, "syncs");
@@ -148,7 +160,7 @@ Reply list_syncs(ServerState& s, const RequestContext& ctx) {
   ListQuery q{"sync_runs", "TRUE", {}, {{"number", "bigint"}}, true, {"plan"}, {}, {}};
   auto result = read_page(s.read_pool, q, req.limit, req.after);
   if (!result) return db_failure(result.error());
-  for (auto& item : result->items) item = camel_keys(item);
+  for (auto& item : result->items) item = camel_keys(visible_run(std::move(item), ctx.principal));
   return page_reply(s, ctx, req, std::move(*result));
 }
 
@@ -179,7 +191,7 @@ Reply get_sync(ServerState& s, const RequestContext& ctx) {
   auto row = read_one(s.read_pool, "sync_runs", numeric ? "number = $1::bigint" : "id = $1", {id});
   if (!row) return db_failure(row.error());
   if (!*row) return not_found("SyncRun", id);
-  Json run = **row;
+  Json run = visible_run(**row, ctx.principal);
   if (run.contains("plan")) run["plan"] = visible_plan(run["plan"], ctx.principal);
   return json_reply(200, camel_keys(run), true);
 }
@@ -272,9 +284,10 @@ Reply status_reply(ServerState& s, const RequestContext& ctx) {
   Json body = {{"controller",
                 {{"live", health.live}, {"ready", health.ready}, {"leader", health.leader},
                  {"lastPassStatus", health.last_pass_status}, {"lastPassAt", health.last_pass_at}}},
-               {"lastSync", *last ? camel_keys(**last) : Json()},
+               {"lastSync", *last ? camel_keys(visible_run(**last, ctx.principal)) : Json()},
                {"stateRevision", *revision ? Json(std::stoll(**revision)) : Json()},
-               {"drift", *drift ? Json::parse(**drift) : Json()},
+               // Totals across tenants are for the operator; tenants ask /v1/drift.
+               {"drift", *drift && ctx.principal.admin ? Json::parse(**drift) : Json()},
                {"trackedRef", s.config.tracked_ref},
                {"caller", ctx.principal.actor()}};
   return json_reply(200, body, true);

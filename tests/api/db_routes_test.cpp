@@ -165,6 +165,12 @@ TEST_CASE("a tenant token gets 404 on every route of another tenant, as if it di
   CHECK(foreign["data"].empty());
   const Json audit = body_json(cli->Get("/v1/audit", bearer(token)));
   for (const auto& row : audit["data"]) CHECK(row["tenant"] == "acme");
+  // Sync runs: identity and outcome only, nothing describing other tenants' changes.
+  const Json run = body_json(cli->Get("/v1/syncs/1", bearer(token)));
+  CHECK(run["status"] == "succeeded");
+  CHECK_FALSE(run.contains("counts"));
+  CHECK_FALSE(run.contains("error"));
+  CHECK(body_json(cli->Get("/v1/status", bearer(token)))["drift"].is_null());
 }
 
 TEST_CASE("each role reaches exactly the routes its permissions allow", "[api][db][roles]") {
