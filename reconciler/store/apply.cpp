@@ -175,6 +175,16 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
     recorder.fail(error, true);
     return tl::unexpected<Error>(error);
   }
+  // Defence in depth: the planner already refuses these, but a hand-edited saved plan must not
+  // get past the annotation either.
+  for (const auto& change : plan.changes) {
+    if (change.action == plan::Action::remove && change.actual && model::prevents_destroy(*change.actual)) {
+      Error error{ErrorKind::terminal, "PREVENT_DESTROY",
+                  change.key.str() + " is annotated plumb.dev/prevent-destroy and cannot be deleted; nothing was changed"};
+      recorder.fail(error, true);
+      return tl::unexpected<Error>(error);
+    }
+  }
   auto applied = detail::guarded("apply the plan", [&]() -> Result<ApplyResult> {
     pqxx::work tx(*m_impl->conn);
     tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);

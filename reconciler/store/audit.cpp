@@ -54,28 +54,33 @@ AuditVerifyResult broken(AuditVerifyResult result, std::int64_t seq, std::string
 
 Result<AuditVerifyResult> Store::verify_audit() {
   return detail::guarded("verify the audit chain", [&]() -> Result<AuditVerifyResult> {
+    // One snapshot, read in pages by seq so a long chain never sits in memory whole.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
-    const auto rows = tx.exec(m_impl->q(
+    const std::string page_sql = m_impl->q(
         "SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::bigint, actor, actor_type, action, kind, tenant, "
         "workspace, name, diff::text, commit, sync_run_id, correlation_id, prev_hash, hash "
-        "FROM @schema@.audit_log ORDER BY seq"));
-    const auto head = tx.exec(m_impl->q("SELECT seq, hash FROM @schema@.audit_head"));
-    tx.commit();
+        "FROM @schema@.audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000");
     AuditVerifyResult result;
     std::string previous = k_genesis_hash;
     std::int64_t expected = 1;
-    for (const auto& row : rows) {
-      const auto seq = row[0].as<std::int64_t>();
-      if (seq != expected) return broken(result, expected, "row " + std::to_string(expected) + " is missing");
-      if (previous != row[13].c_str()) {
-        return broken(result, seq, "prev_hash does not match the hash of row " + std::to_string(seq - 1));
+    while (true) {
+      const auto rows = tx.exec_params(page_sql, expected);
+      for (const auto& row : rows) {
+        const auto seq = row[0].as<std::int64_t>();
+        if (seq != expected) return broken(result, expected, "row " + std::to_string(expected) + " is missing");
+        if (previous != row[13].c_str()) {
+          return broken(result, seq, "prev_hash does not match the hash of row " + std::to_string(seq - 1));
+        }
+        const std::string hash = crypto::sha256_hex(previous + canonical_text(row));
+        if (hash != row[14].c_str()) return broken(result, seq, "the row's content does not match its hash");
+        previous = hash;
+        ++expected;
+        ++result.checked;
       }
-      const std::string hash = crypto::sha256_hex(previous + canonical_text(row));
-      if (hash != row[14].c_str()) return broken(result, seq, "the row's content does not match its hash");
-      previous = hash;
-      ++expected;
-      ++result.checked;
+      if (rows.size() < 5000) break;
     }
+    const auto head = tx.exec(m_impl->q("SELECT seq, hash FROM @schema@.audit_head"));
+    tx.commit();
     if (head.empty() || head[0][0].as<std::int64_t>() != expected - 1 || previous != head[0][1].c_str()) {
       return broken(result, expected, "rows at the end of the chain are missing (the chain head is further on)");
     }

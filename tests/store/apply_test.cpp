@@ -190,3 +190,14 @@ TEST_CASE("apply reports progress and sends one notification", "[store]") {
   listener.get_notifs();
   CHECK(receiver.count == 1);
 }
+
+TEST_CASE("apply refuses to delete a resource annotated prevent-destroy", "[store]") {
+  auto db = fresh_store();
+  auto kept = tenant("acme");
+  kept.annotations["plumb.dev/prevent-destroy"] = "true";
+  must(db.store.apply(simple_plan({kept}, must(db.store.read_actual()))));
+  auto refused = db.store.apply(simple_plan({}, must(db.store.read_actual())));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "PREVENT_DESTROY");
+  CHECK(psql(db.url, "SELECT deleted_at IS NULL FROM plumb.tenants") == "t\n");
+}
