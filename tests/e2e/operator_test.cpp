@@ -188,3 +188,27 @@ TEST_CASE("webhook requests coalesce, reach the leader through a follower, and r
   REQUIRE(eventually(3s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
   CHECK(env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE trigger = 'webhook'") == "1");
 }
+
+TEST_CASE("an unreachable repository keeps the last good state, is recorded, and recovers", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  const std::string good = env.repo.commit("acme");
+  auto ctl = env.controller();
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  const auto moved = env.tmp.path() / "moved-away";
+  std::filesystem::rename(env.repo.dir(), moved);
+  REQUIRE(eventually(3s, [&] {
+    return env.scalar("SELECT count(*) FROM plumb.sync_runs WHERE status = 'failed' AND error LIKE 'GIT_FETCH_FAILED%'") != "0";
+  }));
+  auto h = ctl->health();
+  CHECK(h.live);
+  CHECK(h.last_good_commit == good);
+  CHECK(env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1");
+  std::filesystem::rename(moved, env.repo.dir());
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  env.repo.commit("grow after the outage");
+  // Backoff is capped at 400 ms in these tests.
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
+  CHECK(ctl->health().consecutive_failures == 0);
+}
