@@ -65,10 +65,16 @@ class E2eEnv {
     g.cache_dir = caches.back()->str();
     auto src = source::GitSource::open(g);
     if (!src) throw std::runtime_error(src.error().message);
+    return controller_over(std::move(*src), opts);
+  }
+
+  // A controller reading `source` (e.g. a DirectorySource); not started.
+  std::unique_ptr<controller::Controller> controller_over(std::unique_ptr<source::Source> source,
+                                                          std::optional<controller::ControllerOptions> opts = {}) {
     controller::PostgresWiring wiring;
     wiring.database_url = url;
     wiring.leader_key = leader_key;
-    auto seams = controller::postgres_seams(std::move(*src), wiring);
+    auto seams = controller::postgres_seams(std::move(source), wiring);
     return std::make_unique<controller::Controller>(opts.value_or(options()), std::move(seams));
   }
 

@@ -7,6 +7,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "reconciler/source/directory_source.hpp"
 #include "tests/e2e/e2e_env.hpp"
 
 using namespace plumb;
@@ -211,4 +212,20 @@ TEST_CASE("an unreachable repository keeps the last good state, is recorded, and
   // Backoff is capped at 400 ms in these tests.
   REQUIRE(eventually(5s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
   CHECK(ctl->health().consecutive_failures == 0);
+}
+
+TEST_CASE("a plain directory source is reconciled and its edits applied (plumb dev)", "[e2e][controller]") {
+  E2eEnv env;
+  const auto dir = env.tmp.path() / "plain";
+  testing::write_file(dir / "acme.yaml", tenant_yaml("acme", "starter"));
+  auto ctl = env.controller_over(std::make_unique<source::DirectorySource>(dir, load::LoadLimits{}));
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  testing::write_file(dir / "acme.yaml", tenant_yaml("acme", "growth"));
+  REQUIRE(eventually(3s, [&] { return env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "growth"; }));
+  // The same directory content again is the same revision: a hand edit is drift, not reverted.
+  env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
+  std::this_thread::sleep_for(500ms);
+  CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
 }
