@@ -97,6 +97,8 @@ struct SyncRunRecord {
 };
 
 // One connection to the plumb schema. Not thread-safe: one Store per thread. Movable.
+// After a transient error (DB_UNAVAILABLE, DB_IN_DOUBT) open a new Store rather than retrying
+// on this one.
 class Store {
  public:
   // Connects (setting application_name) and loads the token key. Transient DB_UNAVAILABLE if

@@ -288,6 +288,13 @@ BEGIN
   IF coalesce(current_setting('plumb.skip_revision', true), '') <> 'on' THEN
     UPDATE @schema@.state_revision SET revision = revision + 1;
   END IF;
+  -- TRUNCATE fires no row triggers: audit and announce it here (TG_ARGV as for track_out_of_band).
+  IF TG_OP = 'TRUNCATE' AND coalesce(current_setting('plumb.sync_run', true), '') = '' THEN
+    PERFORM pg_notify('plumb_changes', jsonb_build_object('kind', TG_ARGV[0], 'op', 'truncate')::text);
+    INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, diff, prev_hash, hash)
+    VALUES (current_user || coalesce('/' || nullif(current_setting('application_name', true), ''), ''), 'database',
+            TG_ARGV[1] || '.truncate', TG_ARGV[0], jsonb_build_object('outOfBand', true), '', '');
+  END IF;
   RETURN NULL;
 END
 $$;
@@ -322,15 +329,15 @@ END
 $$;
 
 CREATE TRIGGER tenants_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @schema@.tenants
-  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision();
+  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision('Tenant', 'tenant');
 CREATE TRIGGER roles_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @schema@.roles
-  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision();
+  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision('Role', 'role');
 CREATE TRIGGER workspaces_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @schema@.workspaces
-  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision();
+  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision('Workspace', 'workspace');
 CREATE TRIGGER pipelines_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @schema@.pipelines
-  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision();
+  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision('Pipeline', 'pipeline');
 CREATE TRIGGER api_tokens_revision AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON @schema@.api_tokens
-  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision();
+  FOR EACH STATEMENT EXECUTE FUNCTION @schema@.bump_revision('ApiToken', 'token');
 
 CREATE TRIGGER tenants_out_of_band AFTER INSERT OR UPDATE OR DELETE ON @schema@.tenants
   FOR EACH ROW EXECUTE FUNCTION @schema@.track_out_of_band('Tenant', 'tenant');

@@ -55,3 +55,15 @@ TEST_CASE("rows inserted out of band are read as unmanaged and never pruned", "[
   CHECK(simple_plan({}, actual).empty());
   CHECK(psql(db.url, "SELECT action FROM plumb.audit_log") == "tenant.create\n");
 }
+
+TEST_CASE("a truncate out of band is audited and moves the revision", "[store]") {
+  auto db = fresh_store();
+  must(db.store.apply(simple_plan({tenant("acme"), pipeline("acme", "ws", "p"), workspace("acme", "ws")},
+                                  must(db.store.read_actual()))));
+  const auto revision = must(db.store.current_revision());
+  psql(db.url, "TRUNCATE plumb.pipelines");
+  CHECK(must(db.store.current_revision()) > revision);
+  CHECK(psql(db.url, "SELECT action || '|' || actor_type FROM plumb.audit_log ORDER BY seq DESC LIMIT 1") ==
+        "pipeline.truncate|database\n");
+  CHECK(must(db.store.verify_audit()).ok);
+}
