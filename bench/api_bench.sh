@@ -61,6 +61,10 @@ run() {
   non2xx=$(awk '/Non-2xx/ {print $NF}' <<<"$out")
   printf '%-28s %10s req/s   p99 %8s   non-2xx %s\n' "$name" "$rps" "$p99" "${non2xx:-0}"
 }
+# Warm up: open the database connections and fill the drift cache before measuring.
+for path in /v1/drift "/v1/tenants/acme/workspaces?limit=50"; do
+  curl -fsS -o /dev/null -H "Authorization: Bearer $admin" "http://127.0.0.1:$port$path"
+done
 echo "plumb API benchmark: wrk -t$threads -c$connections -d${seconds}s, loopback, $(nproc) cores"
 run "GET /v1/drift (cached)" "/v1/drift"
 run "GET workspaces?limit=50" "/v1/tenants/acme/workspaces?limit=50"
