@@ -7,18 +7,25 @@
 #include <spdlog/spdlog.h>
 
 #include "api/server_state.hpp"
+#include "reconciler/util/crypto.hpp"
 #include "reconciler/util/token_format.hpp"
 
 namespace plumb::api {
 namespace {
 
-bool token_in_query(const httplib::Request& req) {
+// Credentials in a URL end up in proxy and access logs: refuse the usual parameter names, any
+// token-shaped value, and the admin token under whatever name.
+bool token_in_query(const httplib::Request& req, const std::string& admin_token) {
   static const char* const k_names[] = {"access_token", "token", "api_key", "apikey", "bearer", "authorization"};
   for (const auto& [name, value] : req.params) {
     for (const char* refused : k_names) {
       if (name == refused) return true;
     }
     if (token_format::contains_token_shape(value)) return true;
+    if (!admin_token.empty() &&
+        crypto::constant_time_equal(crypto::sha256_raw(value), crypto::sha256_raw(admin_token))) {
+      return true;
+    }
   }
   return false;
 }
@@ -98,7 +105,7 @@ static Reply route_request(ServerState& s, const httplib::Request& req, const st
     return reply;
   }
   label = match.route->path;
-  if (token_in_query(req)) {
+  if (token_in_query(req, s.config.admin_token)) {
     return error_reply(400, "TOKEN_IN_QUERY", "credentials are accepted only in the Authorization header");
   }
   Principal principal;

@@ -88,6 +88,7 @@ TEST_CASE("credentials in the query string are refused", "[api][auth]") {
   check_envelope(cli->Get("/v1/drift?token=x", bearer(k_admin)), 400, "TOKEN_IN_QUERY");
   const std::string shaped = "plb_" + std::string(38, 'a');
   check_envelope(cli->Get("/v1/drift?kind=" + shaped, bearer(k_admin)), 400, "TOKEN_IN_QUERY");
+  check_envelope(cli->Get("/v1/drift?key=" + k_admin), 400, "TOKEN_IN_QUERY");
 }
 
 TEST_CASE("repeated authentication failures from one address are rate limited", "[api][auth][ratelimit]") {
