@@ -74,7 +74,7 @@ Result<int> migrate(const std::string& url, const StoreOptions& options) {
       tx.commit();
       ++applied;
     }
-    ensure_token_key(*conn, options.schema);
+    if (options.token_key.empty()) ensure_token_key(*conn, options.schema);
     // The session lock is released with the connection, also when a migration throws.
     return applied;
   });

@@ -35,8 +35,9 @@ struct StoreOptions {
 bool is_valid_schema_name(const std::string& schema);
 
 // Creates/upgrades the schema with the embedded migrations (schemas/db/NNNN_*.sql) under a
-// session advisory lock, recording each version in <schema>.schema_migrations; generates the
-// fallback token key if none exists. Returns how many migrations were applied (0 = up to date).
+// session advisory lock, recording each version in <schema>.schema_migrations; when
+// options.token_key is empty, also generates the fallback token key in <schema>.server_secrets if
+// none exists. Returns how many migrations were applied (0 = up to date).
 Result<int> migrate(const std::string& url, const StoreOptions& options = {});
 
 // Who is applying, and the hooks an apply honours.

@@ -1,3 +1,5 @@
+#include <thread>
+
 #include "reconciler/store/store.hpp"
 #include "tests/store/store_fixtures.hpp"
 #include "tests/support/pg_harness.hpp"
@@ -35,4 +37,29 @@ TEST_CASE("opening an unreachable database is a transient error, not an exceptio
   REQUIRE_FALSE(opened);
   CHECK(opened.error().kind == ErrorKind::transient);
   CHECK(opened.error().code == "DB_UNAVAILABLE");
+}
+
+TEST_CASE("replicas migrating at once do not race", "[store]") {
+  const std::string url = plumb::testing::fresh_database();
+  Result<int> a = 0, b = 0;
+  std::thread ta([&] { a = store::migrate(url); });
+  std::thread tb([&] { b = store::migrate(url); });
+  ta.join();
+  tb.join();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(*a + *b >= 1);
+  CHECK((*a == 0 || *b == 0));
+}
+
+TEST_CASE("a configured token key is used instead of the stored fallback", "[store][token]") {
+  const std::string url = plumb::testing::fresh_database();
+  store::StoreOptions options;
+  options.token_key = std::string(32, 'k');
+  must(store::migrate(url, options));
+  CHECK(plumb::testing::psql(url, "SELECT count(*) FROM plumb.server_secrets") == "0\n");
+  CHECK(store::Store::open(url, options).has_value());
+  auto without = store::Store::open(url);
+  REQUIRE_FALSE(without);
+  CHECK(without.error().code == "NO_TOKEN_KEY");
 }
