@@ -1,5 +1,6 @@
 #include "reconciler/controller/controller.hpp"
 
+#include <algorithm>
 #include <random>
 
 #include <spdlog/spdlog.h>
@@ -145,8 +146,10 @@ void Controller::Impl::loop() {
 
 // Sleeps until the earliest deadline or an event; false when stopping.
 bool Controller::Impl::wait_for_work() {
-  auto deadline = std::min(next_leader_check, next_drift_poll);
-  if (is_leader) deadline = std::min(deadline, next_pass);
+  // Followers only wake to poll the lock (and for requests to forward); a past drift or pass
+  // deadline must not make them spin.
+  auto deadline = next_leader_check;
+  if (is_leader) deadline = std::min({deadline, next_pass, next_drift_poll});
   std::unique_lock<std::mutex> g(mu);
   cv.wait_until(g, deadline, [&] { return stopping || pending.has_value() || notified; });
   return !stopping;
@@ -383,6 +386,7 @@ void Controller::Impl::finish(const RunRecord& record) {
   const auto delay = failed ? backoff_delay(options.backoff, failures)
                             : jittered(options.interval, options.jitter, seams.random());
   next_pass = Steady::now() + delay;
+  next_drift_poll = Steady::now() + options.drift_poll;  // the pass just computed drift
 }
 
 // ---- drift between passes ------------------------------------------------------------------

@@ -3,6 +3,7 @@
 // beyond polling for the expected outcome).
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -228,4 +229,24 @@ TEST_CASE("a plain directory source is reconciled and its edits applied (plumb d
   REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
   std::this_thread::sleep_for(500ms);
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
+}
+
+TEST_CASE("idle replicas sleep between deadlines instead of spinning", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;
+  opts.drift_poll = 100ms;
+  auto a = env.controller(opts);
+  auto b = env.controller(opts);
+  a->start();
+  b->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  std::this_thread::sleep_for(300ms);  // past the first drift-poll deadline on both
+  const std::clock_t cpu0 = std::clock();
+  std::this_thread::sleep_for(1500ms);
+  const double cpu_ms = 1000.0 * static_cast<double>(std::clock() - cpu0) / CLOCKS_PER_SEC;
+  WARN("two idle replicas used " << cpu_ms << " ms of CPU in 1.5 s");
+  CHECK(cpu_ms < 400);
 }
