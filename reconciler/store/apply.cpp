@@ -159,6 +159,31 @@ void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, cons
                  b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
 }
 
+void count_changes(const plan::Plan& plan, ApplyResult& result) {
+  for (const auto& c : plan.changes) {
+    if (c.action == plan::Action::create) ++result.created;
+    if (c.action == plan::Action::update) ++result.updated;
+    if (c.action == plan::Action::remove) ++result.deleted;
+  }
+}
+
+// The run's row, in the apply's own transaction (upsert: the controller may have written it
+// as `running` first).
+void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
+                    const ApplyResult& result) {
+  const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
+  const Json plan_json = options.plan_json ? *options.plan_json : detail::compact_plan(plan);
+  tx.exec_params(impl.q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
+                        "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
+                        "$5::jsonb, $6::jsonb, now(), clock_timestamp(), $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE "
+                        "SET status = EXCLUDED.status, commit = EXCLUDED.commit, plan = EXCLUDED.plan, "
+                        "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
+                        "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
+                 result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
+                 plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
+                 result.revision);
+}
+
 }  // namespace
 
 Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& options) {
@@ -192,26 +217,12 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
     const Batches batches = build_batches(plan, m_impl->keys);
     write_batches(tx, *m_impl, batches, options, plan.changes.size());
     write_audit(tx, *m_impl, batches, plan, options, result.sync_run_id);
-    for (const auto& c : plan.changes) {
-      if (c.action == plan::Action::create) ++result.created;
-      if (c.action == plan::Action::update) ++result.updated;
-      if (c.action == plan::Action::remove) ++result.deleted;
-    }
+    count_changes(plan, result);
     result.minted_tokens = batches.minted;
     result.revision = tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
     result.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
-    const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
-    const Json plan_json = options.plan_json ? *options.plan_json : detail::compact_plan(plan);
-    tx.exec_params(m_impl->q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
-                             "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
-                             "$5::jsonb, $6::jsonb, now(), clock_timestamp(), $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE SET "
-                             "status = EXCLUDED.status, commit = EXCLUDED.commit, plan = EXCLUDED.plan, "
-                             "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
-                             "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
-                   result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
-                   plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
-                   result.revision);
+    write_sync_run(tx, *m_impl, plan, options, result);
     if (!plan.empty()) {
       const Json note = {{"op", "apply"}, {"syncRunId", result.sync_run_id}, {"revision", result.revision}};
       tx.exec_params("SELECT pg_notify($1, $2)", std::string(k_changes_channel), note.dump());
