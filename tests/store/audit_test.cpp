@@ -11,7 +11,7 @@ namespace {
 void populate(TestDb& db) {
   must(db.store.apply(simple_plan({tenant("acme"), tenant("beta"), role("acme", "r", {"audit:read"})},
                                   must(db.store.read_actual()))));
-  psql(db.url, "UPDATE plumb.tenants SET display_name = 'Beta!' WHERE name = 'beta'");
+  psql(db.url, "UPDATE plumb.tenants SET display_name = 'Béta ✓ \"quoted\"' WHERE name = 'beta'");
   must(db.store.apply(simple_plan({tenant("acme")}, must(db.store.read_actual()))));
 }
 }  // namespace
@@ -23,6 +23,9 @@ TEST_CASE("the audit chain verifies after applies and out-of-band writes", "[sto
   CHECK(verdict.ok);
   CHECK(verdict.checked == 3 + 1 + 2);  // creates, out-of-band edit, deletes
   CHECK(psql(db.url, "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM plumb.audit_log") == "1,2,3,4,5,6\n");
+  // The trigger's inlined hash equals the documented SQL definition.
+  CHECK(psql(db.url, "SELECT count(*) FROM plumb.audit_log a WHERE hash <> "
+                     "encode(sha256(convert_to(prev_hash || plumb.audit_canonical(a), 'UTF8')), 'hex')") == "0\n");
 }
 
 TEST_CASE("audit rows cannot be updated, deleted or truncated", "[store]") {
