@@ -1,0 +1,68 @@
+#include "reconciler/plan/render_common.hpp"
+
+namespace plumb::plan {
+namespace {
+
+struct Palette {
+  bool on = false;
+  std::string paint(const std::string& text, const char* code) const {
+    return on ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  }
+  const char* for_glyph(char g) const { return g == '+' ? "32" : g == '~' ? "33" : "31"; }
+};
+
+}  // namespace
+
+std::string render_plan_text(const Plan& plan, bool colour) {
+  Palette p{colour};
+  std::string out;
+  if (!plan.changes.empty()) {
+    out += "plumb will make these changes (" + provenance(plan.commit, plan.actual_revision) + "):\n\n";
+  }
+  for (const Change& c : plan.changes) {
+    char g = glyph(c.action);
+    out += "  " + p.paint(std::string(1, g) + " " + c.key.str(), p.for_glyph(g)) + "\n";
+    out += "      " + p.paint(c.reason, "2") + "\n";
+    for (const std::string& line : field_lines(c)) {
+      out += "      " + p.paint(line.substr(0, 1), p.for_glyph(line[0])) + line.substr(1) + "\n";
+    }
+    if (c.rotate_secret) out += "      (a new secret is minted; `plumb token reveal` shows it once)\n";
+  }
+  if (!plan.changes.empty()) out += "\n";
+  out += p.paint(summary_line(plan), "1") + "\n";
+  for (const auto& d : plan.diagnostics.items()) {
+    bool error = d.severity == model::Severity::error;
+    out += "\n" + p.paint(std::string(error ? "Error" : "Warning") + "[" + d.code + "]", error ? "1;31" : "1;33") +
+           ": " + d.message + "\n";
+    if (!d.hint.empty()) out += "  hint: " + d.hint + "\n";
+  }
+  if (!plan.applyable()) out += "\n" + p.paint("This plan cannot be applied.", "1;31") + "\n";
+  return out;
+}
+
+std::string render_drift_text(const DriftReport& report, bool colour) {
+  Palette p{colour};
+  if (report.items.empty()) {
+    return "No drift: the database matches the desired state (" +
+           provenance(report.commit, report.actual_revision) + ").\n";
+  }
+  std::string out = "Drift (" + provenance(report.commit, report.actual_revision) + "):\n\n";
+  std::size_t counts[4] = {0, 0, 0, 0};
+  for (const DriftItem& item : report.items) {
+    ++counts[static_cast<int>(item.type)];
+    std::string type(drift_type_name(item.type));
+    out += "  " + p.paint(type, item.type == DriftType::modified ? "33" : "31") + "  " + item.key.str() + "\n";
+    for (const auto& f : item.fields) {
+      out += "      " + f.path + ": database " + (f.before ? display_value(f.path, *f.before) : "(absent)") +
+             ", Git " + (f.after ? display_value(f.path, *f.after) : "(absent)") + "\n";
+    }
+  }
+  out += "\n" + p.paint("Drift: " + std::to_string(counts[0]) + " missing, " + std::to_string(counts[1]) +
+                            " modified, " + std::to_string(counts[2]) + " unmanaged, " + std::to_string(counts[3]) +
+                            " orphaned.",
+                        "1") +
+         "\n";
+  return out;
+}
+
+}  // namespace plumb::plan

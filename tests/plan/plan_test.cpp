@@ -1,0 +1,213 @@
+#include <catch2/catch.hpp>
+
+#include "reconciler/plan/drift.hpp"
+#include "reconciler/plan/plan.hpp"
+#include "reconciler/plan/render.hpp"
+#include "tests/plan/fixtures.hpp"
+
+using namespace plumb;
+using namespace plumb::testing;
+using plan::Action;
+
+TEST_CASE("an empty database gets every resource created, in dependency order", "[plan]") {
+  auto p = plan::make_plan(desired({pipeline("acme", "ws", "p"), token("acme", "bot"), tenant("acme"),
+                                    role("acme", "ops")}),
+                           actual({}), {});
+  REQUIRE(p.changes.size() == 4);
+  CHECK(p.changes[0].key.kind == model::Kind::tenant);
+  CHECK(p.changes[1].key.kind == model::Kind::role);
+  CHECK(p.changes[2].key.kind == model::Kind::pipeline);
+  CHECK(p.changes[3].key.kind == model::Kind::api_token);
+  CHECK(p.changes[3].rotate_secret);
+  CHECK(p.summary.create == 4);
+  CHECK(p.actual_revision == 7);
+  CHECK(p.commit == "c0ffee");
+  CHECK(p.applyable());
+}
+
+TEST_CASE("equal desired and actual state plan nothing", "[plan]") {
+  auto p = plan::make_plan(desired({tenant("acme")}), actual({managed(tenant("acme"))}), {});
+  CHECK(p.empty());
+  CHECK(p.summary.unchanged == 1);
+  CHECK(plan::render_plan_text(p, false).find("No changes.") != std::string::npos);
+}
+
+TEST_CASE("updates list each differing field by path, nested config included", "[plan]") {
+  auto after = pipeline("acme", "ws", "p");
+  after.spec["source"]["config"]["url"] = "https://y.example";
+  after.spec["enabled"] = false;
+  after.labels["team"] = "data";
+  auto p = plan::make_plan(desired({after}), actual({managed(pipeline("acme", "ws", "p"))}), {});
+  REQUIRE(p.changes.size() == 1);
+  const auto& fields = p.changes[0].fields;
+  REQUIRE(fields.size() == 3);
+  CHECK(fields[0].path == "metadata.labels.team");
+  CHECK_FALSE(fields[0].before);
+  CHECK(fields[1].path == "spec.enabled");
+  CHECK(fields[2].path == "spec.source.config.url");
+  CHECK(*fields[2].after == "https://y.example");
+}
+
+TEST_CASE("array elements diff by index and annotation keys are quoted", "[plan]") {
+  auto before = tenant("acme");
+  auto after = tenant("acme");
+  after.annotations["plumb.dev/policy"] = "full";
+  auto fields = plan::diff_resources(before, after);
+  REQUIRE(fields.size() == 1);
+  CHECK(fields[0].path == "metadata.annotations[\"plumb.dev/policy\"]");
+  auto r1 = role("acme", "ops");
+  auto r2 = role("acme", "ops");
+  r2.spec["permissions"] = {"pipelines:write"};
+  CHECK(plan::diff_resources(r1, r2)[0].path == "spec.permissions[0]");
+}
+
+TEST_CASE("managed rows gone from Git are deleted in reverse dependency order", "[plan]") {
+  auto p = plan::make_plan(desired({tenant("keep1"), tenant("keep2"), tenant("keep3"), tenant("keep4")}),
+                           actual({managed(tenant("keep1")), managed(tenant("keep2")), managed(tenant("keep3")),
+                                   managed(tenant("keep4")), managed(tenant("acme")), managed(role("acme", "ops"))}),
+                           policy({}, 0.5));
+  REQUIRE(p.changes.size() == 2);
+  CHECK(p.changes[0].key.kind == model::Kind::role);
+  CHECK(p.changes[1].key.kind == model::Kind::tenant);
+  CHECK(p.changes[1].action == Action::remove);
+  CHECK(p.applyable());
+}
+
+TEST_CASE("unmanaged rows not in Git are never touched, and declared ones are adopted", "[plan]") {
+  model::ActualResource stranger;
+  stranger.resource = tenant("other");
+  model::ActualResource adopted;
+  adopted.resource = tenant("acme");
+  auto p = plan::make_plan(desired({tenant("acme")}), actual({stranger, adopted}), {});
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].key.name == "acme");
+  CHECK(p.changes[0].action == Action::update);
+  CHECK(p.changes[0].reason.find("adopting") != std::string::npos);
+}
+
+TEST_CASE("policies restrict what a plan may do", "[plan]") {
+  auto changed = tenant("acme", "growth");
+  SECTION("observe never writes") {
+    auto d = changed;
+    d.annotations["plumb.dev/policy"] = "observe";
+    auto p = plan::make_plan(desired({d, tenant("new")}), actual({managed(tenant("acme"))}),
+                             policy({{model::Kind::tenant, model::Policy::observe}}));
+    CHECK(p.empty());
+    CHECK(p.summary.skipped == 2);
+  }
+  SECTION("create-only creates but never updates or deletes") {
+    auto pol = policy({{model::Kind::tenant, model::Policy::create_only}});
+    auto p = plan::make_plan(desired({changed, tenant("new")}), actual({managed(tenant("acme")), managed(tenant("old"))}),
+                             pol);
+    REQUIRE(p.changes.size() == 1);
+    CHECK(p.changes[0].key.name == "new");
+    CHECK(p.summary.skipped == 2);
+  }
+  SECTION("no-delete updates but never deletes") {
+    auto pol = policy({{model::Kind::tenant, model::Policy::no_delete}});
+    auto p = plan::make_plan(desired({changed}), actual({managed(tenant("acme")), managed(tenant("old"))}), pol);
+    REQUIRE(p.changes.size() == 1);
+    CHECK(p.changes[0].action == Action::update);
+  }
+  SECTION("a resource's annotation wins over the kind's policy") {
+    auto d = changed;
+    d.annotations["plumb.dev/policy"] = "full";
+    auto a = tenant("acme");
+    a.annotations["plumb.dev/policy"] = "full";
+    auto pol = policy({{model::Kind::tenant, model::Policy::observe}});
+    auto p = plan::make_plan(desired({d}), actual({managed(a)}), pol);
+    CHECK(p.summary.update == 1);
+  }
+}
+
+TEST_CASE("prevent-destroy makes a plan that deletes the resource not applyable", "[plan]") {
+  auto guarded = tenant("acme");
+  guarded.annotations["plumb.dev/prevent-destroy"] = "true";
+  auto p = plan::make_plan(desired({}), actual({managed(guarded)}), {});
+  CHECK_FALSE(p.applyable());
+  CHECK(p.diagnostics.items()[0].code == "PREVENT_DESTROY");
+}
+
+TEST_CASE("the mass-delete guard refuses large or whole-kind deletions unless allowed", "[plan]") {
+  std::vector<model::ActualResource> rows;
+  std::vector<model::Resource> keep;
+  for (int i = 0; i < 10; ++i) {
+    rows.push_back(managed(tenant("t" + std::to_string(100 + i))));
+    if (i >= 3) keep.push_back(tenant("t" + std::to_string(100 + i)));
+  }
+  auto p = plan::make_plan(desired(keep), actual(rows), {});  // 3 of 10 = 30% > 25%
+  CHECK_FALSE(p.applyable());
+  CHECK(p.diagnostics.items()[0].code == "MASS_DELETE");
+  auto allowed = plan::make_plan(desired(keep), actual(rows), policy({}, 0.25, true));
+  CHECK(allowed.applyable());
+  keep.push_back(tenant("t100"));  // 2 of 10 = 20%: fine
+  CHECK(plan::make_plan(desired(keep), actual(rows), {}).applyable());
+  // Every role deleted while tenants stay: refused even though the share is small.
+  std::vector<model::ActualResource> with_roles = rows;
+  with_roles.push_back(managed(role("t100", "a1a")));
+  with_roles.push_back(managed(role("t100", "b2b")));
+  std::vector<model::Resource> all_tenants;
+  for (int i = 0; i < 10; ++i) all_tenants.push_back(tenant("t" + std::to_string(100 + i)));
+  auto p2 = plan::make_plan(desired(all_tenants), actual(with_roles), policy({}, 0.9));
+  CHECK_FALSE(p2.applyable());
+  // A single deletion is never a mass deletion.
+  CHECK(plan::make_plan(desired({}), actual({managed(tenant("only"))}), {}).applyable());
+}
+
+TEST_CASE("token rotation mints a new secret only when the generation goes up", "[plan]") {
+  auto up = plan::make_plan(desired({token("acme", "bot", 2)}), actual({managed(token("acme", "bot", 1))}), {});
+  REQUIRE(up.changes.size() == 1);
+  CHECK(up.changes[0].rotate_secret);
+  auto down = plan::make_plan(desired({token("acme", "bot", 0)}), actual({managed(token("acme", "bot", 1))}), {});
+  CHECK_FALSE(down.applyable());
+  CHECK(down.diagnostics.items()[0].code == "ROTATION_DECREASED");
+  auto other = token("acme", "bot", 1);
+  other.spec["description"] = "changed";
+  auto edit = plan::make_plan(desired({other}), actual({managed(token("acme", "bot", 1))}), {});
+  CHECK_FALSE(edit.changes[0].rotate_secret);
+}
+
+TEST_CASE("a soft-deleted row declared again is reactivated", "[plan]") {
+  auto row = managed(tenant("acme"));
+  row.deleted = true;
+  auto p = plan::make_plan(desired({tenant("acme")}), actual({row}), {});
+  REQUIRE(p.changes.size() == 1);
+  CHECK(p.changes[0].action == Action::create);
+  CHECK(p.changes[0].reactivate);
+  // And a soft-deleted row absent from Git is left alone.
+  CHECK(plan::make_plan(desired({}), actual({row}), {}).empty());
+}
+
+TEST_CASE("plans are deterministic", "[plan]") {
+  auto d = desired({tenant("b"), tenant("a"), role("a", "r1"), token("a", "t01")});
+  auto a = actual({managed(tenant("c")), managed(tenant("a", "growth"))});
+  auto p1 = plan::make_plan(d, a, policy({}, 0.25, true));
+  auto p2 = plan::make_plan(d, a, policy({}, 0.25, true));
+  CHECK(plan::render_plan_text(p1, false) == plan::render_plan_text(p2, false));
+}
+
+TEST_CASE("drift reports missing, modified, unmanaged and orphaned resources", "[plan][drift]") {
+  auto modified = tenant("mod", "growth");
+  model::ActualResource stranger;
+  stranger.resource = tenant("zzz");
+  auto report = plan::make_drift(desired({tenant("miss"), modified}),
+                                 actual({managed(tenant("mod")), managed(tenant("gone")), stranger}));
+  REQUIRE(report.items.size() == 4);
+  CHECK(report.items[0].key.name == "gone");
+  CHECK(report.items[0].type == plan::DriftType::orphaned);
+  CHECK(report.items[1].type == plan::DriftType::missing);
+  CHECK(report.items[2].type == plan::DriftType::modified);
+  CHECK(report.items[2].fields[0].path == "spec.plan");
+  CHECK(report.items[3].type == plan::DriftType::unmanaged);
+}
+
+TEST_CASE("sensitive config values never appear in rendered plans", "[plan][render]") {
+  auto after = pipeline("acme", "ws", "p");
+  after.spec["source"]["config"]["apiKey"] = "hunter2-new";
+  auto p = plan::make_plan(desired({after}), actual({managed(pipeline("acme", "ws", "p"))}), {});
+  std::string text = plan::render_plan_text(p, false) + plan::render_plan_markdown(p);
+  CHECK(text.find("hunter2") == std::string::npos);
+  CHECK(text.find("(sensitive)") != std::string::npos);
+  auto created = plan::make_plan(desired({after}), actual({}), {});
+  CHECK(plan::render_plan_text(created, false).find("hunter2") == std::string::npos);
+}
