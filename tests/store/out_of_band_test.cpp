@@ -67,3 +67,26 @@ TEST_CASE("a truncate out of band is audited and moves the revision", "[store]")
         "pipeline.truncate|database\n");
   CHECK(must(db.store.verify_audit()).ok);
 }
+
+TEST_CASE("rows written out of band are read back in canonical form with defaults filled", "[store]") {
+  auto db = fresh_store();
+  psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('acme', 'A', 'growth', 'a@x');"
+               "INSERT INTO plumb.workspaces (tenant, name, display_name) VALUES ('acme', 'ws', 'W');"
+               "INSERT INTO plumb.pipelines (tenant, workspace, name, source) VALUES ('acme', 'ws', 'p', '{\"type\": \"kafka\"}');"
+               "INSERT INTO plumb.api_tokens (tenant, name, role, expires_at) "
+               "VALUES ('acme', 't', 'viewer', '2030-05-06 07:08:09.5+02')");
+  auto actual = must(db.store.read_actual());
+  REQUIRE(actual.resources.size() == 4);
+  const auto& ws = actual.resources[1].resource;  // order: tenant, workspace, pipeline, token
+  CHECK(ws.spec == model::Json{{"displayName", "W"}, {"capabilities", model::Json::array()}});
+  const auto& p = actual.resources[2].resource;
+  CHECK(p.spec == model::Json{{"description", ""},
+                              {"enabled", true},
+                              {"source", {{"type", "kafka"}, {"config", model::Json::object()}}},
+                              {"integrations", model::Json::array()},
+                              {"transformations", model::Json::array()}});
+  const auto& t = actual.resources[3].resource;
+  CHECK(t.spec == model::Json{{"description", ""}, {"role", "viewer"}, {"rotation", 0},
+                              {"expiresAt", "2030-05-06T05:08:09.5Z"}});
+  CHECK(t.labels == model::Json::object());
+}
