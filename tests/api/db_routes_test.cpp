@@ -359,3 +359,11 @@ TEST_CASE("audit filters narrow the log and reject bad times", "[api][db][audit]
   CHECK(bad->status == 400);
   CHECK(cli->Get("/v1/audit?kind=Nope", bearer(k_admin))->status == 400);
 }
+
+TEST_CASE("the drift gauge at /metrics counts drift_items by kind and type", "[api][db][metrics]") {
+  Fixture f;
+  auto metrics = client(*f.server)->Get("/metrics");
+  REQUIRE(metrics);
+  CHECK(metrics->body.find("plumb_drift_items{kind=\"Tenant\",type=\"modified\"} 1") != std::string::npos);
+  CHECK(metrics->body.find("plumb_drift_items{kind=\"Workspace\",type=\"missing\"} 1") != std::string::npos);
+}
