@@ -159,6 +159,30 @@ void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, cons
                  b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
 }
 
+// Checks made before touching the database: the planner's verdict, the plan's shape (a saved
+// plan may have been edited by hand), and prevent-destroy as defence in depth.
+Result<void> validate_plan(const plan::Plan& plan) {
+  if (!plan.applyable()) {
+    return make_error(ErrorKind::terminal, "PLAN_NOT_APPLYABLE",
+                      "the plan has errors (see its diagnostics) and cannot be applied; nothing was changed");
+  }
+  for (const auto& change : plan.changes) {
+    const bool needs_desired = change.action != plan::Action::remove;
+    if ((needs_desired && (!change.desired || !(change.desired->key == change.key))) ||
+        (!needs_desired && change.desired)) {
+      return make_error(ErrorKind::terminal, "INVALID_PLAN",
+                        change.key.str() + ": a create/update must carry its desired resource (with the same key) "
+                                           "and a delete none; nothing was changed");
+    }
+    if (change.action == plan::Action::remove && change.actual && model::prevents_destroy(*change.actual)) {
+      return make_error(ErrorKind::terminal, "PREVENT_DESTROY",
+                        change.key.str() + " is annotated plumb.dev/prevent-destroy and cannot be deleted; nothing "
+                                           "was changed");
+    }
+  }
+  return {};
+}
+
 void count_changes(const plan::Plan& plan, ApplyResult& result) {
   for (const auto& c : plan.changes) {
     if (c.action == plan::Action::create) ++result.created;
@@ -194,21 +218,9 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
   ApplyResult result;
   result.sync_run_id = options.sync_run_id.empty() ? crypto::to_hex(crypto::random_bytes(16)) : options.sync_run_id;
   FailedRunRecorder recorder(*this, plan, options, result.sync_run_id);
-  if (!plan.applyable()) {
-    Error error{ErrorKind::terminal, "PLAN_NOT_APPLYABLE",
-                "the plan has errors (see its diagnostics) and cannot be applied; nothing was changed"};
-    recorder.fail(error, true);
-    return tl::unexpected<Error>(error);
-  }
-  // Defence in depth: the planner already refuses these, but a hand-edited saved plan must not
-  // get past the annotation either.
-  for (const auto& change : plan.changes) {
-    if (change.action == plan::Action::remove && change.actual && model::prevents_destroy(*change.actual)) {
-      Error error{ErrorKind::terminal, "PREVENT_DESTROY",
-                  change.key.str() + " is annotated plumb.dev/prevent-destroy and cannot be deleted; nothing was changed"};
-      recorder.fail(error, true);
-      return tl::unexpected<Error>(error);
-    }
+  if (auto valid = validate_plan(plan); !valid) {
+    recorder.fail(valid.error(), true);
+    return tl::unexpected<Error>(valid.error());
   }
   auto applied = detail::guarded("apply the plan", [&]() -> Result<ApplyResult> {
     pqxx::work tx(*m_impl->conn);

@@ -201,3 +201,13 @@ TEST_CASE("apply refuses to delete a resource annotated prevent-destroy", "[stor
   CHECK(refused.error().code == "PREVENT_DESTROY");
   CHECK(psql(db.url, "SELECT deleted_at IS NULL FROM plumb.tenants") == "t\n");
 }
+
+TEST_CASE("a malformed plan (create without its resource) is refused without touching the database", "[store]") {
+  auto db = fresh_store();
+  auto plan = simple_plan(sample(), must(db.store.read_actual()));
+  plan.changes[1].desired.reset();
+  auto refused = db.store.apply(plan);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().code == "INVALID_PLAN");
+  CHECK(psql(db.url, "SELECT count(*) FROM plumb.tenants") == "0\n");
+}
