@@ -4,6 +4,7 @@
 #include "reconciler/controller/decision.hpp"
 #include "reconciler/controller/pg_session.hpp"
 #include "reconciler/controller/trigger.hpp"
+#include "reconciler/controller/wiring.hpp"
 
 using namespace plumb;
 using namespace plumb::controller;
@@ -92,4 +93,14 @@ TEST_CASE("the fence condition names the advisory lock's two halves and the hold
   CHECK(sql.find("classid = 7") != std::string::npos);
   CHECK(sql.find("objid = 9") != std::string::npos);
   CHECK(sql.find("pid = 4242") != std::string::npos);
+}
+
+TEST_CASE("installations in different schemas elect leaders on different lock keys", "[controller]") {
+  PostgresWiring a;
+  PostgresWiring b;
+  b.store.schema = "plumb_staging";
+  CHECK(leader_key_for(a) == k_default_leader_key);
+  CHECK(leader_key_for(b) != k_default_leader_key);
+  b.leader_key = 77;
+  CHECK(leader_key_for(b) == 77);
 }
