@@ -17,14 +17,19 @@ using model::Kind;
 // so two applies on one schema never interleave.
 constexpr int k_apply_lock_class = 0x7061;
 
-bool is_valid_actor_type(const std::string& type) { return type == "git" || type == "api" || type == "cli"; }
+bool is_valid_actor_type(const std::string& type) {
+  return type == "git" || type == "api" || type == "cli";
+}
 
 // Writes a failed/refused sync run in its own short transaction unless dismissed: whichever
 // return an apply takes, its run is on record.
 class FailedRunRecorder {
  public:
   FailedRunRecorder(Store& store, const plan::Plan& plan, const ApplyOptions& options, std::string id)
-      : m_store(store), m_plan(plan), m_options(options), m_id(std::move(id)),
+      : m_store(store),
+        m_plan(plan),
+        m_options(options),
+        m_id(std::move(id)),
         m_started(std::chrono::system_clock::now()) {}
   FailedRunRecorder(const FailedRunRecorder&) = delete;
   FailedRunRecorder& operator=(const FailedRunRecorder&) = delete;
@@ -116,7 +121,8 @@ Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const 
   tx.exec("SET LOCAL lock_timeout = '" + std::to_string(options.lock_timeout.count()) + "ms'");
   tx.exec_params("SELECT pg_advisory_xact_lock($1, hashtext($2))", k_apply_lock_class, impl.options.schema);
   // FOR UPDATE: no out-of-band write can commit between this check and our commit.
-  const auto now = tx.exec(impl.q("SELECT revision FROM @schema@.state_revision FOR UPDATE"))[0][0].as<std::int64_t>();
+  const auto now =
+      tx.exec(impl.q("SELECT revision FROM @schema@.state_revision FOR UPDATE"))[0][0].as<std::int64_t>();
   if (now != plan.actual_revision) {
     return make_error(ErrorKind::conflict, "STALE_PLAN",
                       "the database changed since this plan was made (revision " +
@@ -124,7 +130,8 @@ Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const 
                           "): run plumb plan again");
   }
   if (!options.fence_sql.empty()) {
-    const bool held = tx.exec("SELECT coalesce((" + options.fence_sql + ")::boolean, false)")[0][0].as<bool>();
+    const bool held =
+        tx.exec("SELECT coalesce((" + options.fence_sql + ")::boolean, false)")[0][0].as<bool>();
     if (!held) {
       return make_error(ErrorKind::conflict, "LEADERSHIP_LOST",
                         "this replica no longer holds the leader lock; the plan was not applied");
@@ -142,7 +149,8 @@ void write_batches(pqxx::work& tx, const Store::Impl& impl, const Batches& b, co
     done += rows.size();
     if (options.progress) options.progress(done, total);
   };
-  for (Kind kind : model::k_all_kinds) step(b.upserts[static_cast<std::size_t>(kind)], detail::upsert_sql(kind));
+  for (Kind kind : model::k_all_kinds)
+    step(b.upserts[static_cast<std::size_t>(kind)], detail::upsert_sql(kind));
   for (auto it = model::k_all_kinds.rbegin(); it != model::k_all_kinds.rend(); ++it) {
     step(b.deletes[static_cast<std::size_t>(*it)], detail::delete_sql(*it));
   }
@@ -151,12 +159,13 @@ void write_batches(pqxx::work& tx, const Store::Impl& impl, const Batches& b, co
 void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, const plan::Plan& plan,
                  const ApplyOptions& options, const std::string& run_id) {
   if (b.audit.empty()) return;
-  tx.exec_params(impl.q("INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
-                        "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
-                        "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
-                        "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
-                        "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord"),
-                 b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
+  tx.exec_params(
+      impl.q("INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
+             "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
+             "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
+             "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
+             "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord"),
+      b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
 }
 
 // Checks made before touching the database: the planner's verdict, the plan's shape (a saved
@@ -171,13 +180,15 @@ Result<void> validate_plan(const plan::Plan& plan) {
     if ((needs_desired && (!change.desired || !(change.desired->key == change.key))) ||
         (!needs_desired && change.desired)) {
       return make_error(ErrorKind::terminal, "INVALID_PLAN",
-                        change.key.str() + ": a create/update must carry its desired resource (with the same key) "
-                                           "and a delete none; nothing was changed");
+                        change.key.str() +
+                            ": a create/update must carry its desired resource (with the same key) "
+                            "and a delete none; nothing was changed");
     }
     if (change.action == plan::Action::remove && change.actual && model::prevents_destroy(*change.actual)) {
       return make_error(ErrorKind::terminal, "PREVENT_DESTROY",
-                        change.key.str() + " is annotated plumb.dev/prevent-destroy and cannot be deleted; nothing "
-                                           "was changed");
+                        change.key.str() +
+                            " is annotated plumb.dev/prevent-destroy and cannot be deleted; nothing "
+                            "was changed");
     }
   }
   return {};
@@ -193,19 +204,20 @@ void count_changes(const plan::Plan& plan, ApplyResult& result) {
 
 // The run's row, in the apply's own transaction (upsert: the controller may have written it
 // as `running` first).
-void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
-                    const ApplyResult& result) {
+void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
+                    const ApplyOptions& options, const ApplyResult& result) {
   const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
   const Json plan_json = options.plan_json ? *options.plan_json : detail::compact_plan(plan);
-  tx.exec_params(impl.q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
-                        "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
-                        "$5::jsonb, $6::jsonb, now(), clock_timestamp(), $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE "
-                        "SET status = EXCLUDED.status, commit = EXCLUDED.commit, plan = EXCLUDED.plan, "
-                        "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
-                        "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
-                 result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
-                 plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
-                 result.revision);
+  tx.exec_params(
+      impl.q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
+             "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
+             "$5::jsonb, $6::jsonb, now(), clock_timestamp(), $7, $8, $9, $10) ON CONFLICT (id) DO UPDATE "
+             "SET status = EXCLUDED.status, commit = EXCLUDED.commit, plan = EXCLUDED.plan, "
+             "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
+             "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
+      result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
+      plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
+      result.revision);
 }
 
 }  // namespace
@@ -216,7 +228,8 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
   }
   const auto started = std::chrono::steady_clock::now();
   ApplyResult result;
-  result.sync_run_id = options.sync_run_id.empty() ? crypto::to_hex(crypto::random_bytes(16)) : options.sync_run_id;
+  result.sync_run_id =
+      options.sync_run_id.empty() ? crypto::to_hex(crypto::random_bytes(16)) : options.sync_run_id;
   FailedRunRecorder recorder(*this, plan, options, result.sync_run_id);
   if (auto valid = validate_plan(plan); !valid) {
     recorder.fail(valid.error(), true);
@@ -225,15 +238,18 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
   auto applied = detail::guarded("apply the plan", [&]() -> Result<ApplyResult> {
     pqxx::work tx(*m_impl->conn);
     tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);
-    if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok) return tl::unexpected<Error>(ok.error());
+    if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok)
+      return tl::unexpected<Error>(ok.error());
     const Batches batches = build_batches(plan, m_impl->keys);
     write_batches(tx, *m_impl, batches, options, plan.changes.size());
     write_audit(tx, *m_impl, batches, plan, options, result.sync_run_id);
     count_changes(plan, result);
     result.minted_tokens = batches.minted;
-    result.revision = tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+    result.revision =
+        tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
     result.duration_ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
+            .count();
     write_sync_run(tx, *m_impl, plan, options, result);
     if (!plan.empty()) {
       const Json note = {{"op", "apply"}, {"syncRunId", result.sync_run_id}, {"revision", result.revision}};
@@ -245,7 +261,8 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
   if (applied) {
     recorder.dismiss();
   } else {
-    recorder.fail(applied.error(), applied.error().code == "STALE_PLAN" || applied.error().code == "LEADERSHIP_LOST");
+    recorder.fail(applied.error(),
+                  applied.error().code == "STALE_PLAN" || applied.error().code == "LEADERSHIP_LOST");
   }
   return applied;
 }

@@ -17,24 +17,34 @@ struct Column {
 
 std::vector<std::string> key_columns(Kind kind) {
   switch (kind) {
-    case Kind::tenant: return {"name"};
-    case Kind::pipeline: return {"tenant", "workspace", "name"};
-    default: return {"tenant", "name"};
+    case Kind::tenant:
+      return {"name"};
+    case Kind::pipeline:
+      return {"tenant", "workspace", "name"};
+    default:
+      return {"tenant", "name"};
   }
 }
 
 std::string table_of(Kind kind) {
   switch (kind) {
-    case Kind::tenant: return "@schema@.tenants";
-    case Kind::role: return "@schema@.roles";
-    case Kind::workspace: return "@schema@.workspaces";
-    case Kind::pipeline: return "@schema@.pipelines";
-    case Kind::api_token: return "@schema@.api_tokens";
+    case Kind::tenant:
+      return "@schema@.tenants";
+    case Kind::role:
+      return "@schema@.roles";
+    case Kind::workspace:
+      return "@schema@.workspaces";
+    case Kind::pipeline:
+      return "@schema@.pipelines";
+    case Kind::api_token:
+      return "@schema@.api_tokens";
   }
   return {};
 }
 
-Column plain(const std::string& name, const std::string& type) { return {name, type, "r." + name}; }
+Column plain(const std::string& name, const std::string& type) {
+  return {name, type, "r." + name};
+}
 Column text_array(const std::string& name) {
   return {name, "jsonb", "ARRAY(SELECT jsonb_array_elements_text(r." + name + "))"};
 }
@@ -44,13 +54,18 @@ std::vector<Column> spec_columns(Kind kind) {
     case Kind::tenant:
       return {plain("display_name", "text"), plain("plan", "text"), plain("status", "text"),
               plain("admin_email", "text")};
-    case Kind::role: return {plain("description", "text"), text_array("permissions")};
-    case Kind::workspace: return {plain("display_name", "text"), text_array("capabilities")};
+    case Kind::role:
+      return {plain("description", "text"), text_array("permissions")};
+    case Kind::workspace:
+      return {plain("display_name", "text"), text_array("capabilities")};
     case Kind::pipeline:
       return {plain("description", "text"), plain("enabled", "boolean"), plain("source", "jsonb"),
               plain("integrations", "jsonb"), plain("transformations", "jsonb")};
     case Kind::api_token:
-      return {plain("description", "text"), plain("role", "text"), plain("rotation", "integer"), plain("ttl", "text"),
+      return {plain("description", "text"),
+              plain("role", "text"),
+              plain("rotation", "integer"),
+              plain("ttl", "text"),
               // Effective expiry by the database clock: now() + ttl, or the spec's timestamp.
               {"expires_at", "text",
                "CASE WHEN r.ttl_seconds IS NOT NULL THEN now() + make_interval(secs => r.ttl_seconds) "
@@ -73,7 +88,8 @@ std::string token_assignment(const std::string& column) {
   }
   if (column == "minted_at") return "minted_at = COALESCE(EXCLUDED.minted_at, t.minted_at)";
   if (column == "expires_at") {
-    return "expires_at = CASE WHEN EXCLUDED.ttl IS NOT NULL AND EXCLUDED.secret_hash IS NULL AND t.minted_at IS NOT "
+    return "expires_at = CASE WHEN EXCLUDED.ttl IS NOT NULL AND EXCLUDED.secret_hash IS NULL AND t.minted_at "
+           "IS NOT "
            "NULL THEN t.minted_at + (EXCLUDED.expires_at - now()) ELSE EXCLUDED.expires_at END";
   }
   return column + " = EXCLUDED." + column;
@@ -97,7 +113,8 @@ std::string recordset(Kind kind, const std::vector<Column>& extra) {
 
 std::string upsert_sql(Kind kind) {
   std::vector<Column> columns = spec_columns(kind);
-  for (const char* name : {"source_file", "source_commit", "spec_hash"}) columns.push_back(plain(name, "text"));
+  for (const char* name : {"source_file", "source_commit", "spec_hash"})
+    columns.push_back(plain(name, "text"));
   columns.push_back(plain("labels", "jsonb"));
   columns.push_back(plain("annotations", "jsonb"));
   std::vector<std::string> names = key_columns(kind), selects, sets;
@@ -113,14 +130,15 @@ std::string upsert_sql(Kind kind) {
   sets.push_back("updated_at = now()");
   if (kind == Kind::tenant || kind == Kind::workspace) sets.push_back("deleted_at = NULL");
   return "INSERT INTO " + table_of(kind) + " AS t (" + join(names, ", ") + ") SELECT " + join(selects, ", ") +
-         " FROM " + recordset(kind, columns) + " ON CONFLICT (" + join(key_columns(kind), ", ") + ") DO UPDATE SET " +
-         join(sets, ", ");
+         " FROM " + recordset(kind, columns) + " ON CONFLICT (" + join(key_columns(kind), ", ") +
+         ") DO UPDATE SET " + join(sets, ", ");
 }
 
 std::string delete_sql(Kind kind) {
   std::vector<std::string> match;
   for (const auto& k : key_columns(kind)) match.push_back("t." + k + " = r." + k);
-  const std::string keys_rs = "jsonb_to_recordset($1::jsonb) AS r(" + join(key_columns(kind), " text, ") + " text)";
+  const std::string keys_rs =
+      "jsonb_to_recordset($1::jsonb) AS r(" + join(key_columns(kind), " text, ") + " text)";
   if (kind == Kind::tenant || kind == Kind::workspace) {
     return "UPDATE " + table_of(kind) + " AS t SET deleted_at = now(), updated_at = now() FROM " + keys_rs +
            " WHERE " + join(match, " AND ");
@@ -138,7 +156,9 @@ Json key_row(const model::ResourceKey& key) {
 namespace {
 
 void add_spec_fields(Kind kind, const Json& spec, Json& row) {
-  auto text = [&](const char* field, const char* fallback) { return spec.value(field, std::string(fallback)); };
+  auto text = [&](const char* field, const char* fallback) {
+    return spec.value(field, std::string(fallback));
+  };
   switch (kind) {
     case Kind::tenant:
       row["display_name"] = text("displayName", "");
@@ -188,9 +208,12 @@ Json upsert_row(const plan::Change& change, const std::string& commit) {
 std::string audit_action(const plan::Change& change) {
   const std::string slug(model::kind_slug(change.key.kind));
   switch (change.action) {
-    case plan::Action::create: return slug + ".create";
-    case plan::Action::update: return slug + (change.rotate_secret && change.key.kind == Kind::api_token ? ".rotate" : ".update");
-    case plan::Action::remove: return slug + ".delete";
+    case plan::Action::create:
+      return slug + ".create";
+    case plan::Action::update:
+      return slug + (change.rotate_secret && change.key.kind == Kind::api_token ? ".rotate" : ".update");
+    case plan::Action::remove:
+      return slug + ".delete";
   }
   return slug;
 }

@@ -35,10 +35,14 @@ std::string canonical_text(const pqxx::row& row) {
 // header-only while it is being built).
 std::string drift_type_text(plan::DriftType type) {
   switch (type) {
-    case plan::DriftType::missing: return "missing";
-    case plan::DriftType::modified: return "modified";
-    case plan::DriftType::unmanaged: return "unmanaged";
-    case plan::DriftType::orphaned: return "orphaned";
+    case plan::DriftType::missing:
+      return "missing";
+    case plan::DriftType::modified:
+      return "modified";
+    case plan::DriftType::unmanaged:
+      return "unmanaged";
+    case plan::DriftType::orphaned:
+      return "orphaned";
   }
   return "modified";
 }
@@ -57,7 +61,8 @@ Result<AuditVerifyResult> Store::verify_audit() {
     // One snapshot, read in pages by seq so a long chain never sits in memory whole.
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
     const std::string page_sql = m_impl->q(
-        "SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::bigint, actor, actor_type, action, kind, tenant, "
+        "SELECT seq, (extract(epoch FROM occurred_at) * 1000000)::bigint, actor, actor_type, action, kind, "
+        "tenant, "
         "workspace, name, diff::text, commit, sync_run_id, correlation_id, prev_hash, hash "
         "FROM @schema@.audit_log WHERE seq >= $1 ORDER BY seq LIMIT 5000");
     AuditVerifyResult result;
@@ -67,7 +72,8 @@ Result<AuditVerifyResult> Store::verify_audit() {
       const auto rows = tx.exec_params(page_sql, expected);
       for (const auto& row : rows) {
         const auto seq = row[0].as<std::int64_t>();
-        if (seq != expected) return broken(result, expected, "row " + std::to_string(expected) + " is missing");
+        if (seq != expected)
+          return broken(result, expected, "row " + std::to_string(expected) + " is missing");
         if (previous != row[13].c_str()) {
           return broken(result, seq, "prev_hash does not match the hash of row " + std::to_string(seq - 1));
         }
@@ -82,7 +88,8 @@ Result<AuditVerifyResult> Store::verify_audit() {
     const auto head = tx.exec(m_impl->q("SELECT seq, hash FROM @schema@.audit_head"));
     tx.commit();
     if (head.empty() || head[0][0].as<std::int64_t>() != expected - 1 || previous != head[0][1].c_str()) {
-      return broken(result, expected, "rows at the end of the chain are missing (the chain head is further on)");
+      return broken(result, expected,
+                    "rows at the end of the chain are missing (the chain head is further on)");
     }
     return result;
   });
@@ -108,13 +115,15 @@ Result<void> Store::record_drift(const plan::DriftReport& report) {
   return detail::guarded("record drift", [&]() -> Result<void> {
     pqxx::work tx(*m_impl->conn);
     tx.exec(m_impl->q("DELETE FROM @schema@.drift_items"));
-    tx.exec_params(m_impl->q("INSERT INTO @schema@.drift_items (kind, tenant, workspace, name, type, fields) "
-                             "SELECT r.kind, r.tenant, r.workspace, r.name, r.type, r.fields FROM "
-                             "jsonb_to_recordset($1::jsonb) AS r(kind text, tenant text, workspace text, name text, "
-                             "type text, fields jsonb)"),
-                   items.dump());
-    tx.exec_params(m_impl->q("UPDATE @schema@.drift_state SET commit = $1, revision = $2, checked_at = now()"),
-                   report.commit, report.actual_revision);
+    tx.exec_params(
+        m_impl->q("INSERT INTO @schema@.drift_items (kind, tenant, workspace, name, type, fields) "
+                  "SELECT r.kind, r.tenant, r.workspace, r.name, r.type, r.fields FROM "
+                  "jsonb_to_recordset($1::jsonb) AS r(kind text, tenant text, workspace text, name text, "
+                  "type text, fields jsonb)"),
+        items.dump());
+    tx.exec_params(
+        m_impl->q("UPDATE @schema@.drift_state SET commit = $1, revision = $2, checked_at = now()"),
+        report.commit, report.actual_revision);
     tx.commit();
     return {};
   });

@@ -30,7 +30,8 @@ std::string code_of_sqlstate(const std::string& state) {
 Error translate(const std::exception& error, std::string_view what) {
   const std::string prefix = std::string(what) + ": ";
   if (const auto* broken = dynamic_cast<const pqxx::broken_connection*>(&error)) {
-    return Error{ErrorKind::transient, "DB_UNAVAILABLE", prefix + "cannot reach PostgreSQL: " + broken->what()};
+    return Error{ErrorKind::transient, "DB_UNAVAILABLE",
+                 prefix + "cannot reach PostgreSQL: " + broken->what()};
   }
   if (dynamic_cast<const pqxx::in_doubt_error*>(&error)) {
     return Error{ErrorKind::transient, "DB_IN_DOUBT",
@@ -40,7 +41,8 @@ Error translate(const std::exception& error, std::string_view what) {
     const std::string state = sql->sqlstate();
     std::string message = sql->what();
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return Error{kind_of_sqlstate(state), code_of_sqlstate(state), prefix + message + " (SQLSTATE " + state + ")"};
+    return Error{kind_of_sqlstate(state), code_of_sqlstate(state),
+                 prefix + message + " (SQLSTATE " + state + ")"};
   }
   return Error{ErrorKind::terminal, "DB_ERROR", prefix + error.what()};
 }
@@ -73,7 +75,9 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, const std::str
   return conn;
 }
 
-std::string spec_hash(const model::Resource& resource) { return crypto::sha256_hex(resource.canonical()); }
+std::string spec_hash(const model::Resource& resource) {
+  return crypto::sha256_hex(resource.canonical());
+}
 
 }  // namespace plumb::store::detail
 

@@ -43,7 +43,7 @@ std::unique_ptr<pqxx::connection> connect(const std::string& url, const std::str
 // The canonical JSON text of a resource's body, and its spec hash (sha256 hex).
 std::string spec_hash(const model::Resource& resource);
 
-}  // namespace plumb::store
+}  // namespace plumb::store::detail
 
 namespace plumb::store {
 

@@ -51,8 +51,9 @@ void ensure_token_key(pqxx::connection& conn, const std::string& schema) {
 
 Result<int> migrate(const std::string& url, const StoreOptions& options) {
   if (!is_valid_schema_name(options.schema)) {
-    return make_error(ErrorKind::terminal, "INVALID_SCHEMA",
-                      "schema name '" + options.schema + "' is not a plain identifier ([a-z_][a-z0-9_]*, at most 63)");
+    return make_error(
+        ErrorKind::terminal, "INVALID_SCHEMA",
+        "schema name '" + options.schema + "' is not a plain identifier ([a-z_][a-z0-9_]*, at most 63)");
   }
   return detail::guarded("migrate", [&]() -> Result<int> {
     auto conn = detail::connect(url, options.application_name);
@@ -69,8 +70,8 @@ Result<int> migrate(const std::string& url, const StoreOptions& options) {
       if (version < 0 || done.count(version)) continue;
       pqxx::work tx(*conn);
       tx.exec(detail::with_schema(file.content, options.schema));
-      tx.exec_params("INSERT INTO " + options.schema + ".schema_migrations (version, name) VALUES ($1, $2)", version,
-                     std::string(file.path));
+      tx.exec_params("INSERT INTO " + options.schema + ".schema_migrations (version, name) VALUES ($1, $2)",
+                     version, std::string(file.path));
       tx.commit();
       ++applied;
     }

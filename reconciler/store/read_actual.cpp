@@ -17,27 +17,30 @@ std::string query_for(model::Kind kind) {
   switch (kind) {
     case model::Kind::tenant:
       return "SELECT '', '', name, jsonb_build_object('displayName', display_name, 'plan', plan, 'status', "
-             "status, 'adminEmail', admin_email)::text, " + tail + "deleted_at IS NOT NULL, " + k_provenance +
-             " FROM @schema@.tenants";
+             "status, 'adminEmail', admin_email)::text, " +
+             tail + "deleted_at IS NOT NULL, " + k_provenance + " FROM @schema@.tenants";
     case model::Kind::role:
       return "SELECT tenant, '', name, jsonb_build_object('description', coalesce(description, ''), "
-             "'permissions', to_jsonb(coalesce(permissions, '{}')))::text, " + tail + "false, " + k_provenance +
-             " FROM @schema@.roles";
+             "'permissions', to_jsonb(coalesce(permissions, '{}')))::text, " +
+             tail + "false, " + k_provenance + " FROM @schema@.roles";
     case model::Kind::workspace:
       return "SELECT tenant, '', name, jsonb_build_object('displayName', display_name, 'capabilities', "
-             "to_jsonb(coalesce(capabilities, '{}')))::text, " + tail + "deleted_at IS NOT NULL, " + k_provenance +
-             " FROM @schema@.workspaces";
+             "to_jsonb(coalesce(capabilities, '{}')))::text, " +
+             tail + "deleted_at IS NOT NULL, " + k_provenance + " FROM @schema@.workspaces";
     case model::Kind::pipeline:
       return "SELECT tenant, workspace, name, jsonb_build_object('description', coalesce(description, ''), "
              "'enabled', coalesce(enabled, true), 'source', source || jsonb_build_object('config', "
              "coalesce(source->'config', '{}')), 'integrations', coalesce(integrations, '[]'), "
-             "'transformations', coalesce(transformations, '[]'))::text, " + tail + "false, " + k_provenance +
-             " FROM @schema@.pipelines";
+             "'transformations', coalesce(transformations, '[]'))::text, " +
+             tail + "false, " + k_provenance + " FROM @schema@.pipelines";
     case model::Kind::api_token:
-      return "SELECT tenant, '', name, (jsonb_build_object('description', coalesce(description, ''), 'role', role, "
-             "'rotation', coalesce(rotation, 0)) || CASE WHEN ttl IS NOT NULL THEN jsonb_build_object('ttl', ttl) "
+      return "SELECT tenant, '', name, (jsonb_build_object('description', coalesce(description, ''), 'role', "
+             "role, "
+             "'rotation', coalesce(rotation, 0)) || CASE WHEN ttl IS NOT NULL THEN jsonb_build_object('ttl', "
+             "ttl) "
              "WHEN expires_at IS NOT NULL THEN jsonb_build_object('expiresAt', @schema@.rfc3339(expires_at)) "
-             "ELSE '{}'::jsonb END)::text, " + tail + "false, " + k_provenance + " FROM @schema@.api_tokens";
+             "ELSE '{}'::jsonb END)::text, " +
+             tail + "false, " + k_provenance + " FROM @schema@.api_tokens";
   }
   return {};
 }
@@ -65,7 +68,8 @@ Result<model::ActualState> Store::read_actual() {
   return detail::guarded("read the actual state", [&]() -> Result<model::ActualState> {
     pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
     model::ActualState state;
-    state.revision = tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+    state.revision =
+        tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
     for (model::Kind kind : model::k_all_kinds) {
       const pqxx::result rows = tx.exec(m_impl->q(query_for(kind)));
       state.resources.reserve(state.resources.size() + rows.size());

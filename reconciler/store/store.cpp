@@ -7,7 +7,8 @@ namespace {
 
 std::string load_token_key(pqxx::connection& conn, const std::string& schema) {
   pqxx::work tx(conn);
-  const auto rows = tx.exec("SELECT encode(value, 'hex') FROM " + schema + ".server_secrets WHERE name = 'token_key'");
+  const auto rows =
+      tx.exec("SELECT encode(value, 'hex') FROM " + schema + ".server_secrets WHERE name = 'token_key'");
   std::string key;
   if (!rows.empty()) crypto::from_hex(rows[0][0].c_str(), key);
   tx.commit();
@@ -25,11 +26,14 @@ Store::Store(Store&&) noexcept = default;
 Store& Store::operator=(Store&&) noexcept = default;
 Store::~Store() = default;
 
-const StoreOptions& Store::options() const { return m_impl->options; }
+const StoreOptions& Store::options() const {
+  return m_impl->options;
+}
 
 Result<Store> Store::open(const std::string& url, const StoreOptions& options) {
   if (!is_valid_schema_name(options.schema)) {
-    return make_error(ErrorKind::terminal, "INVALID_SCHEMA", "schema name '" + options.schema + "' is not a plain identifier");
+    return make_error(ErrorKind::terminal, "INVALID_SCHEMA",
+                      "schema name '" + options.schema + "' is not a plain identifier");
   }
   return detail::guarded("open the plumb database", [&]() -> Result<Store> {
     auto impl = std::make_unique<Impl>();
@@ -61,20 +65,22 @@ Result<void> Store::record_sync_run(const SyncRunRecord& run) {
     const std::int64_t finished = epoch_micros(run.finished_at);
     const std::string plan = run.plan ? run.plan->dump() : std::string();
     tx.exec_params(
-        m_impl->q("INSERT INTO @schema@.sync_runs AS s (id, trigger, commit, status, plan, counts, error, started_at, "
-                  "finished_at, duration_ms, actor, correlation_id) VALUES ($1, $2, $3, $4, NULLIF($5, '')::jsonb, "
-                  "$6::jsonb, NULLIF($7, ''), to_timestamp($8::float8 / 1e6), "
-                  "CASE WHEN $9::bigint = 0 THEN NULL ELSE to_timestamp($9::float8 / 1e6) END, "
-                  "CASE WHEN $9::bigint = 0 THEN NULL ELSE ($9::bigint - $8::bigint) / 1000 END, $10, $11) "
-                  "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, "
-                  "plan = COALESCE(EXCLUDED.plan, s.plan), counts = CASE WHEN EXCLUDED.counts = '{}' THEN s.counts "
-                  "ELSE EXCLUDED.counts END, error = COALESCE(EXCLUDED.error, s.error), "
-                  "commit = CASE WHEN EXCLUDED.commit = '' THEN s.commit ELSE EXCLUDED.commit END, "
-                  "started_at = LEAST(s.started_at, EXCLUDED.started_at), "
-                  "finished_at = COALESCE(EXCLUDED.finished_at, s.finished_at), "
-                  "duration_ms = COALESCE(EXCLUDED.duration_ms, s.duration_ms)"),
-        run.id, run.trigger, run.commit, run.status, plan, run.counts.dump(), run.error, started, finished, run.actor,
-        run.correlation_id);
+        m_impl->q(
+            "INSERT INTO @schema@.sync_runs AS s (id, trigger, commit, status, plan, counts, error, "
+            "started_at, "
+            "finished_at, duration_ms, actor, correlation_id) VALUES ($1, $2, $3, $4, NULLIF($5, '')::jsonb, "
+            "$6::jsonb, NULLIF($7, ''), to_timestamp($8::float8 / 1e6), "
+            "CASE WHEN $9::bigint = 0 THEN NULL ELSE to_timestamp($9::float8 / 1e6) END, "
+            "CASE WHEN $9::bigint = 0 THEN NULL ELSE ($9::bigint - $8::bigint) / 1000 END, $10, $11) "
+            "ON CONFLICT (id) DO UPDATE SET status = EXCLUDED.status, "
+            "plan = COALESCE(EXCLUDED.plan, s.plan), counts = CASE WHEN EXCLUDED.counts = '{}' THEN s.counts "
+            "ELSE EXCLUDED.counts END, error = COALESCE(EXCLUDED.error, s.error), "
+            "commit = CASE WHEN EXCLUDED.commit = '' THEN s.commit ELSE EXCLUDED.commit END, "
+            "started_at = LEAST(s.started_at, EXCLUDED.started_at), "
+            "finished_at = COALESCE(EXCLUDED.finished_at, s.finished_at), "
+            "duration_ms = COALESCE(EXCLUDED.duration_ms, s.duration_ms)"),
+        run.id, run.trigger, run.commit, run.status, plan, run.counts.dump(), run.error, started, finished,
+        run.actor, run.correlation_id);
     tx.commit();
     return {};
   });
@@ -83,9 +89,9 @@ Result<void> Store::record_sync_run(const SyncRunRecord& run) {
 Result<std::string> Store::last_synced_commit() {
   return detail::guarded("read the last synced commit", [&]() -> Result<std::string> {
     pqxx::nontransaction tx(*m_impl->conn);
-    const auto rows = tx.exec(
-        m_impl->q("SELECT commit FROM @schema@.sync_runs WHERE status IN ('succeeded', 'no_changes') "
-                  "ORDER BY number DESC LIMIT 1"));
+    const auto rows =
+        tx.exec(m_impl->q("SELECT commit FROM @schema@.sync_runs WHERE status IN ('succeeded', 'no_changes') "
+                          "ORDER BY number DESC LIMIT 1"));
     return rows.empty() ? std::string() : std::string(rows[0][0].c_str());
   });
 }

@@ -42,10 +42,10 @@ Result<int> migrate(const std::string& url, const StoreOptions& options = {});
 
 // Who is applying, and the hooks an apply honours.
 struct ApplyOptions {
-  std::string actor = "plumb";          // git commit author, API caller, CLI user
-  std::string actor_type = "cli";       // git | api | cli (audit_log.actor_type)
-  std::string trigger = "cli";          // sync_runs.trigger (cli, interval, webhook, api, notify, ...)
-  std::string sync_run_id;              // "" = generate one; otherwise the caller's pass id
+  std::string actor = "plumb";     // git commit author, API caller, CLI user
+  std::string actor_type = "cli";  // git | api | cli (audit_log.actor_type)
+  std::string trigger = "cli";     // sync_runs.trigger (cli, interval, webhook, api, notify, ...)
+  std::string sync_run_id;         // "" = generate one; otherwise the caller's pass id
   std::string correlation_id;
   std::chrono::milliseconds lock_timeout{60000};  // waiting for another apply; 0 = wait forever
   // Fencing: a SQL boolean expression evaluated inside the apply transaction (e.g.
@@ -87,7 +87,7 @@ struct SyncRunRecord {
   std::string id;
   std::string trigger = "interval";
   std::string commit;
-  std::string status;                      // running|succeeded|failed|refused|no_changes|drift
+  std::string status;  // running|succeeded|failed|refused|no_changes|drift
   std::optional<nlohmann::json> plan;
   nlohmann::json counts = nlohmann::json::object();
   std::string error;
@@ -127,8 +127,9 @@ class Store {
   // The one-time plaintext of a minted/rotated token; clears it and audits `token.reveal`
   // (actor_type api unless `actor_type` says otherwise). Errors: terminal TOKEN_NOT_FOUND,
   // conflict TOKEN_ALREADY_REVEALED.
-  Result<std::string> reveal_token(const std::string& tenant, const std::string& name, const std::string& actor,
-                                   const std::string& correlation_id, const std::string& actor_type = "api");
+  Result<std::string> reveal_token(const std::string& tenant, const std::string& name,
+                                   const std::string& actor, const std::string& correlation_id,
+                                   const std::string& actor_type = "api");
 
   // The live token whose secret is `plaintext` (hash lookup; expiry by the database clock;
   // the tenant must be active). nullopt if none.

@@ -104,7 +104,9 @@ TEST_CASE("a create over a soft-deleted tenant reactivates it", "[store]") {
 TEST_CASE("a stale plan is refused and nothing is written", "[store]") {
   auto db = fresh_store();
   auto plan = simple_plan(sample(), must(db.store.read_actual()));
-  psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('other', 'O', 'starter', 'o@x')");
+  psql(db.url,
+       "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('other', 'O', 'starter', "
+       "'o@x')");
   auto refused = db.store.apply(plan);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().kind == ErrorKind::conflict);
@@ -118,7 +120,8 @@ TEST_CASE("a stale plan is refused and nothing is written", "[store]") {
 TEST_CASE("a plan with errors is refused without touching the database", "[store]") {
   auto db = fresh_store();
   auto plan = simple_plan(sample(), must(db.store.read_actual()));
-  plan.diagnostics.add(model::Diagnostic{model::Severity::error, "MASS_DELETE", "too many deletes", {}, "", ""});
+  plan.diagnostics.add(
+      model::Diagnostic{model::Severity::error, "MASS_DELETE", "too many deletes", {}, "", ""});
   auto refused = db.store.apply(plan);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().code == "PLAN_NOT_APPLYABLE");
@@ -202,7 +205,8 @@ TEST_CASE("apply refuses to delete a resource annotated prevent-destroy", "[stor
   CHECK(psql(db.url, "SELECT deleted_at IS NULL FROM plumb.tenants") == "t\n");
 }
 
-TEST_CASE("a malformed plan (create without its resource) is refused without touching the database", "[store]") {
+TEST_CASE("a malformed plan (create without its resource) is refused without touching the database",
+          "[store]") {
   auto db = fresh_store();
   auto plan = simple_plan(sample(), must(db.store.read_actual()));
   plan.changes[1].desired.reset();

@@ -22,10 +22,12 @@ TEST_CASE("the audit chain verifies after applies and out-of-band writes", "[sto
   auto verdict = must(db.store.verify_audit());
   CHECK(verdict.ok);
   CHECK(verdict.checked == 3 + 1 + 2);  // creates, out-of-band edit, deletes
-  CHECK(psql(db.url, "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM plumb.audit_log") == "1,2,3,4,5,6\n");
+  CHECK(psql(db.url, "SELECT string_agg(seq::text, ',' ORDER BY seq) FROM plumb.audit_log") ==
+        "1,2,3,4,5,6\n");
   // The trigger's inlined hash equals the documented SQL definition.
-  CHECK(psql(db.url, "SELECT count(*) FROM plumb.audit_log a WHERE hash <> "
-                     "encode(sha256(convert_to(prev_hash || plumb.audit_canonical(a), 'UTF8')), 'hex')") == "0\n");
+  CHECK(psql(db.url,
+             "SELECT count(*) FROM plumb.audit_log a WHERE hash <> "
+             "encode(sha256(convert_to(prev_hash || plumb.audit_canonical(a), 'UTF8')), 'hex')") == "0\n");
 }
 
 TEST_CASE("audit rows cannot be updated, deleted or truncated", "[store]") {
@@ -40,9 +42,10 @@ TEST_CASE("audit rows cannot be updated, deleted or truncated", "[store]") {
 TEST_CASE("a row edited with triggers disabled is detected with its seq", "[store]") {
   auto db = fresh_store();
   populate(db);
-  psql(db.url, "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; "
-               "UPDATE plumb.audit_log SET actor = 'mallory' WHERE seq = 4; "
-               "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
+  psql(db.url,
+       "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; "
+       "UPDATE plumb.audit_log SET actor = 'mallory' WHERE seq = 4; "
+       "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
   auto verdict = must(db.store.verify_audit());
   CHECK_FALSE(verdict.ok);
   REQUIRE(verdict.first_bad);
@@ -53,16 +56,18 @@ TEST_CASE("a row edited with triggers disabled is detected with its seq", "[stor
 TEST_CASE("a deleted row or a rewritten tail is detected", "[store]") {
   auto db = fresh_store();
   populate(db);
-  psql(db.url, "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; DELETE FROM plumb.audit_log WHERE seq = 2; "
-               "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
+  psql(db.url,
+       "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; DELETE FROM plumb.audit_log WHERE seq = 2; "
+       "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
   auto gap = must(db.store.verify_audit());
   CHECK_FALSE(gap.ok);
   CHECK(gap.first_bad == std::optional<std::int64_t>(2));
 
   auto db2 = fresh_store();
   populate(db2);
-  psql(db2.url, "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; DELETE FROM plumb.audit_log WHERE seq = 6; "
-                "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
+  psql(db2.url,
+       "ALTER TABLE plumb.audit_log DISABLE TRIGGER ALL; DELETE FROM plumb.audit_log WHERE seq = 6; "
+       "ALTER TABLE plumb.audit_log ENABLE TRIGGER ALL");
   auto tail = must(db2.store.verify_audit());
   CHECK_FALSE(tail.ok);
   CHECK(tail.first_bad == std::optional<std::int64_t>(6));
@@ -73,14 +78,17 @@ TEST_CASE("drift is stored replacing the previous report", "[store]") {
   plan::DriftReport report;
   report.commit = "abc123";
   report.actual_revision = 7;
-  report.items.push_back({plan::DriftType::modified, {model::Kind::tenant, "", "", "acme"},
+  report.items.push_back({plan::DriftType::modified,
+                          {model::Kind::tenant, "", "", "acme"},
                           {{"spec.plan", model::Json("growth"), model::Json("enterprise")}}});
   report.items.push_back({plan::DriftType::missing, {model::Kind::pipeline, "acme", "ws", "p"}, {}});
   must(db.store.record_drift(report));
   CHECK(psql(db.url, "SELECT string_agg(kind || '/' || type, ',' ORDER BY kind) FROM plumb.drift_items") ==
         "Pipeline/missing,Tenant/modified\n");
-  CHECK(psql(db.url, "SELECT fields->0->>'path' FROM plumb.drift_items WHERE kind = 'Tenant'") == "spec.plan\n");
-  CHECK(psql(db.url, "SELECT commit || '|' || revision || '|' || (checked_at IS NOT NULL) FROM plumb.drift_state") ==
+  CHECK(psql(db.url, "SELECT fields->0->>'path' FROM plumb.drift_items WHERE kind = 'Tenant'") ==
+        "spec.plan\n");
+  CHECK(psql(db.url,
+             "SELECT commit || '|' || revision || '|' || (checked_at IS NOT NULL) FROM plumb.drift_state") ==
         "abc123|7|true\n");
   report.items.clear();
   must(db.store.record_drift(report));

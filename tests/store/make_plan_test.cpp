@@ -20,7 +20,8 @@ model::DesiredState desired_state() {
                  pipeline("acme", "analytics", "ingest"),
                  token("acme", "ci", "reader", "720h"),
                  token("acme", "deploy", "viewer", "", "2031-01-31T12:00:00Z")};
-  std::sort(d.resources.begin(), d.resources.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  std::sort(d.resources.begin(), d.resources.end(),
+            [](const auto& a, const auto& b) { return a.key < b.key; });
   return d;
 }
 }  // namespace
@@ -37,7 +38,8 @@ TEST_CASE("make_plan after an apply is empty, and an out-of-band edit is planned
   CHECK(plan::make_plan(desired, actual, {}).empty());
   CHECK(plan::make_drift(desired, actual).empty());
 
-  plumb::testing::psql(db.url, "UPDATE plumb.workspaces SET capabilities = '{postgres}' WHERE name = 'analytics'");
+  plumb::testing::psql(db.url,
+                       "UPDATE plumb.workspaces SET capabilities = '{postgres}' WHERE name = 'analytics'");
   actual = must(db.store.read_actual());
   auto heal = plan::make_plan(desired, actual, {});
   REQUIRE(heal.changes.size() == 1);

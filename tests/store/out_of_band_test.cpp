@@ -28,9 +28,11 @@ TEST_CASE("an out-of-band update shows up as a difference, is audited and notifi
   REQUIRE(heal.changes.size() == 1);
   CHECK(heal.changes[0].key.kind == model::Kind::tenant);
   CHECK(heal.changes[0].actual->spec["plan"] == "enterprise");
-  CHECK(psql(db.url, "SELECT actor_type || '|' || actor || '|' || action || '|' || tenant || '|' || "
-                     "(diff->'before'->>'plan') || '>' || (diff->'after'->>'plan') FROM plumb.audit_log "
-                     "WHERE actor_type = 'database'") == "database|postgres/psql|tenant.update|acme|growth>enterprise\n");
+  CHECK(psql(db.url,
+             "SELECT actor_type || '|' || actor || '|' || action || '|' || tenant || '|' || "
+             "(diff->'before'->>'plan') || '>' || (diff->'after'->>'plan') FROM plumb.audit_log "
+             "WHERE actor_type = 'database'") ==
+        "database|postgres/psql|tenant.update|acme|growth>enterprise\n");
   listener.await_notification(2, 0);
   listener.get_notifs();
   REQUIRE(receiver.payloads.size() == 1);
@@ -46,12 +48,14 @@ TEST_CASE("an out-of-band update shows up as a difference, is audited and notifi
 
 TEST_CASE("rows inserted out of band are read as unmanaged and never pruned", "[store]") {
   auto db = fresh_store();
-  psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('legacy', 'L', 'starter', 'l@x')");
+  psql(db.url,
+       "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('legacy', 'L', 'starter', "
+       "'l@x')");
   auto actual = must(db.store.read_actual());
   REQUIRE(actual.resources.size() == 1);
   CHECK_FALSE(actual.resources[0].managed);
-  CHECK(actual.resources[0].resource.spec == model::Json{{"displayName", "L"}, {"plan", "starter"},
-                                                         {"status", "active"}, {"adminEmail", "l@x"}});
+  CHECK(actual.resources[0].resource.spec ==
+        model::Json{{"displayName", "L"}, {"plan", "starter"}, {"status", "active"}, {"adminEmail", "l@x"}});
   CHECK(simple_plan({}, actual).empty());
   CHECK(psql(db.url, "SELECT action FROM plumb.audit_log") == "tenant.create\n");
 }
@@ -70,11 +74,14 @@ TEST_CASE("a truncate out of band is audited and moves the revision", "[store]")
 
 TEST_CASE("rows written out of band are read back in canonical form with defaults filled", "[store]") {
   auto db = fresh_store();
-  psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('acme', 'A', 'growth', 'a@x');"
-               "INSERT INTO plumb.workspaces (tenant, name, display_name) VALUES ('acme', 'ws', 'W');"
-               "INSERT INTO plumb.pipelines (tenant, workspace, name, source) VALUES ('acme', 'ws', 'p', '{\"type\": \"kafka\"}');"
-               "INSERT INTO plumb.api_tokens (tenant, name, role, expires_at) "
-               "VALUES ('acme', 't', 'viewer', '2030-05-06 07:08:09.5+02')");
+  psql(db.url,
+       "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) VALUES ('acme', 'A', 'growth', "
+       "'a@x');"
+       "INSERT INTO plumb.workspaces (tenant, name, display_name) VALUES ('acme', 'ws', 'W');"
+       "INSERT INTO plumb.pipelines (tenant, workspace, name, source) VALUES ('acme', 'ws', 'p', '{\"type\": "
+       "\"kafka\"}');"
+       "INSERT INTO plumb.api_tokens (tenant, name, role, expires_at) "
+       "VALUES ('acme', 't', 'viewer', '2030-05-06 07:08:09.5+02')");
   auto actual = must(db.store.read_actual());
   REQUIRE(actual.resources.size() == 4);
   const auto& ws = actual.resources[1].resource;  // order: tenant, workspace, pipeline, token
@@ -86,7 +93,9 @@ TEST_CASE("rows written out of band are read back in canonical form with default
                               {"integrations", model::Json::array()},
                               {"transformations", model::Json::array()}});
   const auto& t = actual.resources[3].resource;
-  CHECK(t.spec == model::Json{{"description", ""}, {"role", "viewer"}, {"rotation", 0},
+  CHECK(t.spec == model::Json{{"description", ""},
+                              {"role", "viewer"},
+                              {"rotation", 0},
                               {"expiresAt", "2030-05-06T05:08:09.5Z"}});
   CHECK(t.labels == model::Json::object());
 }

@@ -6,7 +6,8 @@
 using namespace plumb;
 using namespace plumb::store::testing;
 
-TEST_CASE("an apply of 10k resources completes in one transaction and reads back unchanged", "[store][scale]") {
+TEST_CASE("an apply of 10k resources completes in one transaction and reads back unchanged",
+          "[store][scale]") {
   auto db = fresh_store();
   std::vector<model::Resource> desired;
   for (int t = 0; t < 100; ++t) {
@@ -28,7 +29,10 @@ TEST_CASE("an apply of 10k resources completes in one transaction and reads back
   std::string steps;
   options.progress = [&](std::size_t done, std::size_t) {
     steps += " " + std::to_string(done) + "@" +
-             std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count()) + "ms";
+             std::to_string(
+                 std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0)
+                     .count()) +
+             "ms";
   };
   auto result = must(db.store.apply(plan, options));
   const auto t1 = std::chrono::steady_clock::now();
@@ -40,7 +44,10 @@ TEST_CASE("an apply of 10k resources completes in one transaction and reads back
   auto verify = must(db.store.verify_audit());
   const auto t3 = std::chrono::steady_clock::now();
   CHECK(verify.ok);
-  auto ms = [](auto a, auto b) { return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count(); };
+  auto ms = [](auto a, auto b) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+  };
   std::cout << "[store scale] apply of 10000 resources: " << ms(t0, t1) << " ms; read_actual: " << ms(t1, t2)
-            << " ms; verify_audit of " << verify.checked << " rows: " << ms(t2, t3) << " ms (steps:" << steps << ")\n";
+            << " ms; verify_audit of " << verify.checked << " rows: " << ms(t2, t3) << " ms (steps:" << steps
+            << ")\n";
 }

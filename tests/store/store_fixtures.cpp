@@ -35,7 +35,9 @@ model::Resource make(Kind kind, std::string tenant_name, std::string ws, std::st
 
 model::Resource tenant(const std::string& name, const std::string& plan) {
   return make(Kind::tenant, "", "", name,
-              {{"displayName", name + " Inc"}, {"plan", plan}, {"status", "active"},
+              {{"displayName", name + " Inc"},
+               {"plan", plan},
+               {"status", "active"},
                {"adminEmail", "admin@" + name + ".example.com"}});
 }
 
@@ -50,12 +52,14 @@ model::Resource workspace(const std::string& t, const std::string& name, std::ve
 }
 
 model::Resource pipeline(const std::string& t, const std::string& ws, const std::string& name) {
-  return make(Kind::pipeline, t, ws, name,
-              {{"description", ""},
-               {"enabled", true},
-               {"source", {{"type", "http"}, {"config", {{"url", "https://example.com/in"}}}}},
-               {"integrations", Json::array({{{"name", "slack"}, {"revision", 2}, {"config", Json::object()}}})},
-               {"transformations", Json::array({{{"name", "f"}, {"type", "filter"}, {"config", {{"expr", "x > 1"}}}}})}});
+  return make(
+      Kind::pipeline, t, ws, name,
+      {{"description", ""},
+       {"enabled", true},
+       {"source", {{"type", "http"}, {"config", {{"url", "https://example.com/in"}}}}},
+       {"integrations", Json::array({{{"name", "slack"}, {"revision", 2}, {"config", Json::object()}}})},
+       {"transformations",
+        Json::array({{{"name", "f"}, {"type", "filter"}, {"config", {{"expr", "x > 1"}}}}})}});
 }
 
 model::Resource token(const std::string& t, const std::string& name, const std::string& role_name,

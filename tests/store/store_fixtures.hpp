@@ -23,8 +23,10 @@ T must(Result<T> result);
 void must(Result<void> result);
 
 model::Resource tenant(const std::string& name, const std::string& plan = "growth");
-model::Resource role(const std::string& tenant, const std::string& name, std::vector<std::string> permissions);
-model::Resource workspace(const std::string& tenant, const std::string& name, std::vector<std::string> caps = {});
+model::Resource role(const std::string& tenant, const std::string& name,
+                     std::vector<std::string> permissions);
+model::Resource workspace(const std::string& tenant, const std::string& name,
+                          std::vector<std::string> caps = {});
 model::Resource pipeline(const std::string& tenant, const std::string& ws, const std::string& name);
 model::Resource token(const std::string& tenant, const std::string& name, const std::string& role,
                       const std::string& ttl = "", const std::string& expires_at = "");

@@ -25,8 +25,9 @@ TEST_CASE("a created token stores only its keyed hash and a sealed secret", "[st
   auto result = must(db.store.apply(simple_plan(with_token(0), must(db.store.read_actual()))));
   REQUIRE(result.minted_tokens.size() == 1);
   CHECK(result.minted_tokens[0].name == "ci");
-  CHECK(psql(db.url, "SELECT secret_hash ~ '^[0-9a-f]{64}$', pending_secret IS NOT NULL, revealed_at IS NULL, "
-                     "minted_at IS NOT NULL FROM plumb.api_tokens") == "t|t|t|t\n");
+  CHECK(psql(db.url,
+             "SELECT secret_hash ~ '^[0-9a-f]{64}$', pending_secret IS NOT NULL, revealed_at IS NULL, "
+             "minted_at IS NOT NULL FROM plumb.api_tokens") == "t|t|t|t\n");
 }
 
 TEST_CASE("a token is revealed exactly once, audited, and then authenticates", "[store][token]") {
@@ -43,9 +44,11 @@ TEST_CASE("a token is revealed exactly once, audited, and then authenticates", "
   auto missing = db.store.reveal_token("acme", "nope", "admin", "");
   REQUIRE_FALSE(missing);
   CHECK(missing.error().code == "TOKEN_NOT_FOUND");
-  CHECK(psql(db.url, "SELECT pending_secret IS NULL, revealed_at IS NOT NULL FROM plumb.api_tokens") == "t|t\n");
-  CHECK(psql(db.url, "SELECT actor || '|' || actor_type || '|' || correlation_id FROM plumb.audit_log "
-                     "WHERE action = 'token.reveal'") == "admin|api|corr-12345678\n");
+  CHECK(psql(db.url, "SELECT pending_secret IS NULL, revealed_at IS NOT NULL FROM plumb.api_tokens") ==
+        "t|t\n");
+  CHECK(psql(db.url,
+             "SELECT actor || '|' || actor_type || '|' || correlation_id FROM plumb.audit_log "
+             "WHERE action = 'token.reveal'") == "admin|api|corr-12345678\n");
   auto who = must(db.store.authenticate_token(secret));
   REQUIRE(who);
   CHECK(who->tenant == "acme");

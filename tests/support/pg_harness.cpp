@@ -47,8 +47,10 @@ struct Spawned {
 Spawned spawn_and_wait(const std::vector<std::string>& argv, const fs::path& scratch) {
   static std::atomic<int> counter{0};
   const int n = counter++;
-  const fs::path out_path = scratch / ("cmd-" + std::to_string(::getpid()) + "-" + std::to_string(n) + ".out");
-  const fs::path err_path = scratch / ("cmd-" + std::to_string(::getpid()) + "-" + std::to_string(n) + ".err");
+  const fs::path out_path =
+      scratch / ("cmd-" + std::to_string(::getpid()) + "-" + std::to_string(n) + ".out");
+  const fs::path err_path =
+      scratch / ("cmd-" + std::to_string(::getpid()) + "-" + std::to_string(n) + ".err");
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -102,8 +104,8 @@ class Harness {
  private:
   void fail(const std::string& what, const Spawned& r) const {
     std::string log = read_file(fs::path(m_server.root_dir) / "server.log");
-    throw std::runtime_error("pg_harness: " + what + " failed (exit " + std::to_string(r.status) + "): " + r.err +
-                             r.out + "\nserver log:\n" + log);
+    throw std::runtime_error("pg_harness: " + what + " failed (exit " + std::to_string(r.status) +
+                             "): " + r.err + r.out + "\nserver log:\n" + log);
   }
 
   void start() {
@@ -130,7 +132,9 @@ class Harness {
 
   void chown_to_postgres(const fs::path& root) {
     const passwd* pw = ::getpwnam("postgres");
-    if (!pw) throw std::runtime_error("pg_harness: running as root but there is no `postgres` user to run the server");
+    if (!pw)
+      throw std::runtime_error(
+          "pg_harness: running as root but there is no `postgres` user to run the server");
     for (const fs::path& p : {root, root / "data", root / "sock", root / "scratch"}) {
       if (::chown(p.c_str(), pw->pw_uid, pw->pw_gid) != 0) {
         throw std::runtime_error("pg_harness: chown " + p.string() + ": " + std::strerror(errno));
@@ -146,8 +150,8 @@ class Harness {
     const std::string opts = "-k " + m_server.socket_dir + " -p " + std::to_string(m_server.port) +
                              " -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
                              " -c full_page_writes=off -c max_connections=60";
-    auto started = run_as_owner({bin + "/pg_ctl", "start", "-w", "-t", "60", "-D", (root / "data").string(), "-l",
-                                 (root / "server.log").string(), "-o", opts});
+    auto started = run_as_owner({bin + "/pg_ctl", "start", "-w", "-t", "60", "-D", (root / "data").string(),
+                                 "-l", (root / "server.log").string(), "-o", opts});
     if (started.status != 0) fail("pg_ctl start", started);
   }
 
@@ -157,10 +161,12 @@ class Harness {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pg_harness: pipe failed");
     const std::string data = m_server.root_dir + "/data";
-    const std::string stop = quote_for_sh(m_server.bin_dir + "/pg_ctl") + " stop -m immediate -D " + quote_for_sh(data);
+    const std::string stop =
+        quote_for_sh(m_server.bin_dir + "/pg_ctl") + " stop -m immediate -D " + quote_for_sh(data);
     const std::string as_owner = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
-    const std::string script = "cat >/dev/null; if [ -f " + quote_for_sh(data + "/postmaster.pid") + " ]; then " +
-                               as_owner + stop + " >/dev/null 2>&1; fi; rm -rf " + quote_for_sh(m_server.root_dir);
+    const std::string script = "cat >/dev/null; if [ -f " + quote_for_sh(data + "/postmaster.pid") +
+                               " ]; then " + as_owner + stop + " >/dev/null 2>&1; fi; rm -rf " +
+                               quote_for_sh(m_server.root_dir);
     posix_spawn_file_actions_t actions;
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_adddup2(&actions, fds[0], 0);
@@ -206,7 +212,9 @@ std::string PgServer::url(const std::string& dbname) const {
   return "host=" + socket_dir + " port=" + std::to_string(port) + " user=postgres dbname=" + dbname;
 }
 
-const PgServer& pg_server() { return harness().server(); }
+const PgServer& pg_server() {
+  return harness().server();
+}
 
 std::string run_client(const std::string& program, const std::vector<std::string>& args) {
   const Harness& h = harness();
@@ -214,7 +222,8 @@ std::string run_client(const std::string& program, const std::vector<std::string
   argv.insert(argv.end(), args.begin(), args.end());
   Spawned r = h.run(argv);
   if (r.status != 0) {
-    throw std::runtime_error("pg_harness: " + program + " failed (exit " + std::to_string(r.status) + "): " + r.err);
+    throw std::runtime_error("pg_harness: " + program + " failed (exit " + std::to_string(r.status) +
+                             "): " + r.err);
   }
   return r.out;
 }
@@ -228,7 +237,9 @@ std::string fresh_database() {
   return pg_server().url(name);
 }
 
-std::string pg_dump(const std::string& url) { return run_client("pg_dump", {"--no-owner", "-d", url}); }
+std::string pg_dump(const std::string& url) {
+  return run_client("pg_dump", {"--no-owner", "-d", url});
+}
 
 std::string psql(const std::string& url, const std::string& sql) {
   return run_client("psql", {"-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-d", url, "-c", sql});
