@@ -41,8 +41,9 @@ Error translate(const std::exception& error, std::string_view what) {
     const std::string state = sql->sqlstate();
     std::string message = sql->what();
     while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    return Error{kind_of_sqlstate(state), code_of_sqlstate(state),
-                 prefix + message + " (SQLSTATE " + state + ")"};
+    const std::string code = code_of_sqlstate(state);
+    const std::string hint = code == "NOT_MIGRATED" ? " (is the schema created? run plumb migrate)" : "";
+    return Error{kind_of_sqlstate(state), code, prefix + message + " (SQLSTATE " + state + ")" + hint};
   }
   return Error{ErrorKind::terminal, "DB_ERROR", prefix + error.what()};
 }

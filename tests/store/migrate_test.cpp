@@ -63,3 +63,11 @@ TEST_CASE("a configured token key is used instead of the stored fallback", "[sto
   REQUIRE_FALSE(without);
   CHECK(without.error().code == "NO_TOKEN_KEY");
 }
+
+TEST_CASE("opening a database that was never migrated says so", "[store]") {
+  const std::string url = plumb::testing::fresh_database();
+  auto opened = store::Store::open(url);
+  REQUIRE_FALSE(opened);
+  CHECK(opened.error().code == "NOT_MIGRATED");
+  CHECK_THAT(opened.error().message, Catch::Contains("plumb migrate"));
+}
