@@ -74,7 +74,8 @@ TEST_CASE("every golden case renders exactly as recorded", "[golden]") {
     plan::PlanPolicy policy;
     if (fs::exists(dir / "policy.json")) {
       json p = json::parse(read(dir / "policy.json"));
-      for (const auto& item : p.value("per_kind", json::object()).items()) {
+      const json per_kind = p.value("per_kind", json::object());
+      for (const auto& item : per_kind.items()) {
         policy.per_kind[*model::parse_kind(item.key())] = *model::parse_policy(item.value().get<std::string>());
       }
       policy.max_delete_fraction = p.value("max_delete_fraction", 0.25);
