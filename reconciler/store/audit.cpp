@@ -114,13 +114,21 @@ Result<void> Store::record_drift(const plan::DriftReport& report) {
   }
   return detail::guarded("record drift", [&]() -> Result<void> {
     pqxx::work tx(*m_impl->conn);
-    tx.exec(m_impl->q("DELETE FROM @schema@.drift_items"));
-    tx.exec_params(
-        m_impl->q("INSERT INTO @schema@.drift_items (kind, tenant, workspace, name, type, fields) "
-                  "SELECT r.kind, r.tenant, r.workspace, r.name, r.type, r.fields FROM "
-                  "jsonb_to_recordset($1::jsonb) AS r(kind text, tenant text, workspace text, name text, "
-                  "type text, fields jsonb)"),
-        items.dump());
+    // Items still drifting the same way keep their first detection time; the rest are replaced.
+    const std::string rows =
+        "jsonb_to_recordset($1::jsonb) AS r(kind text, tenant text, workspace text, name text, type text, "
+        "fields jsonb)";
+    tx.exec_params(m_impl->q("DELETE FROM @schema@.drift_items d WHERE NOT EXISTS (SELECT 1 FROM " + rows +
+                             " WHERE r.kind = d.kind AND r.tenant = d.tenant AND r.workspace = d.workspace "
+                             "AND r.name = d.name)"),
+                   items.dump());
+    tx.exec_params(m_impl->q("INSERT INTO @schema@.drift_items AS d (kind, tenant, workspace, name, type, fields) "
+                             "SELECT r.kind, r.tenant, r.workspace, r.name, r.type, r.fields FROM " +
+                             rows +
+                             " ON CONFLICT (kind, tenant, workspace, name) DO UPDATE SET type = EXCLUDED.type, "
+                             "fields = EXCLUDED.fields, detected_at = CASE WHEN d.type = EXCLUDED.type "
+                             "THEN d.detected_at ELSE now() END"),
+                   items.dump());
     tx.exec_params(
         m_impl->q("UPDATE @schema@.drift_state SET commit = $1, revision = $2, checked_at = now()"),
         report.commit, report.actual_revision);

@@ -138,7 +138,8 @@ class Store {
   // Walks the audit chain in seq order recomputing every hash in C++.
   Result<AuditVerifyResult> verify_audit();
 
-  // Replaces drift_items and drift_state with `report` in one transaction.
+  // Replaces drift_items and drift_state with `report` in one transaction; an item that was
+  // already drifting the same way keeps its first detected_at.
   Result<void> record_drift(const plan::DriftReport& report);
 
   // Inserts or updates a sync_runs row by id (the controller's pass record).

@@ -90,6 +90,12 @@ TEST_CASE("drift is stored replacing the previous report", "[store]") {
   CHECK(psql(db.url,
              "SELECT commit || '|' || revision || '|' || (checked_at IS NOT NULL) FROM plumb.drift_state") ==
         "abc123|7|true\n");
+  const std::string first_seen = psql(db.url, "SELECT detected_at FROM plumb.drift_items WHERE kind = 'Tenant'");
+  psql(db.url, "SELECT pg_sleep(0.02)");
+  report.items.pop_back();
+  must(db.store.record_drift(report));
+  CHECK(psql(db.url, "SELECT detected_at FROM plumb.drift_items WHERE kind = 'Tenant'") == first_seen);
+  CHECK(psql(db.url, "SELECT count(*) FROM plumb.drift_items") == "1\n");
   report.items.clear();
   must(db.store.record_drift(report));
   CHECK(psql(db.url, "SELECT count(*) FROM plumb.drift_items") == "0\n");
