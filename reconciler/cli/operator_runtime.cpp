@@ -11,6 +11,8 @@
 #include "reconciler/cli/signals.hpp"
 #include "reconciler/cli/terminal.hpp"
 #include "reconciler/controller/wiring.hpp"
+#include "reconciler/model/kind.hpp"
+#include "reconciler/plan/plan.hpp"
 #include "reconciler/util/crypto.hpp"
 
 namespace plumb::cli {
@@ -32,10 +34,32 @@ std::string derived_key(const std::string& token_key, const std::string& purpose
   return crypto::hmac_sha256_raw(token_key, "plumb/" + purpose);
 }
 
+namespace {
+
+// Feeds a finished pass into the API's Prometheus figures: its duration by outcome and, when it
+// applied a plan, the changes by kind and action.
+void observe_pass(api::Metrics& metrics, const controller::RunRecord& run) {
+  const double seconds = std::chrono::duration<double>(run.finished_at - run.started_at).count();
+  metrics.observe_pass(run.status, seconds);
+  if (run.status != "succeeded" || !run.plan) return;
+  for (const plan::Change& change : run.plan->changes) {
+    metrics.add_applied(model::kind_name(change.key.kind), plan::action_name(change.action), 1);
+  }
+}
+
+}  // namespace
+
 int serve(RuntimeConfig config, std::unique_ptr<source::Source> source) {
   std::string described = source->describe();
   controller::PostgresWiring wiring{config.database_url, config.store};
-  controller::Controller ctl(config.controller, controller::postgres_seams(std::move(source), wiring));
+  controller::Seams seams = controller::postgres_seams(std::move(source), wiring);
+  // The API (and its metrics) is built after the controller it reports on: passes finishing
+  // before then are simply not counted.
+  std::atomic<api::Metrics*> metrics{nullptr};
+  seams.on_pass = [&metrics](const controller::RunRecord& run) {
+    if (api::Metrics* m = metrics.load()) observe_pass(*m, run);
+  };
+  controller::Controller ctl(config.controller, std::move(seams));
   ctl.start();
   spdlog::info("controller started: source={} interval_ms={} self_heal={}", described,
                config.controller.interval.count(), config.controller.self_heal);
@@ -46,6 +70,7 @@ int serve(RuntimeConfig config, std::unique_ptr<source::Source> source) {
     return fail("cannot serve the API on " + config.api.host + ":" + std::to_string(config.api.port) + ": " +
                 started.error().message);
   }
+  metrics = &server.metrics();
   spdlog::info("API listening on {}:{}", config.api.host, server.port());
   if (config.on_ready) config.on_ready(server.port());
 

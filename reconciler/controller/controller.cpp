@@ -382,6 +382,7 @@ void Controller::Impl::finish(const RunRecord& record) {
     h.last_error = record.error;
     ++passes_finished;
   }
+  if (seams.on_pass) seams.on_pass(record);
   pass_cv.notify_all();
   const auto delay = failed ? backoff_delay(options.backoff, failures)
                             : jittered(options.interval, options.jitter, seams.random());

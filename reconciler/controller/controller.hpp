@@ -36,6 +36,9 @@ struct Seams {
   std::function<Result<std::unique_ptr<ChangeFeed>>()> connect_feed;  // may be empty: no NOTIFY
   std::function<SystemTime()> now = [] { return std::chrono::system_clock::now(); };
   std::function<double()> random;  // [0,1) for jitter; default: a seeded PRNG
+  // Told about every finished pass after it is recorded (metrics); may be empty. Runs on the
+  // controller thread: keep it short and never throw.
+  std::function<void(const RunRecord&)> on_pass;
 };
 
 // What the controller says about itself (/healthz, /readyz, /v1/status).
