@@ -8,12 +8,15 @@ function(plumb_embed_files target)
   set(cpp ${out_dir}/${target}.cpp)
   set(hpp ${out_dir}/${target}.hpp)
   set(script ${PROJECT_SOURCE_DIR}/cmake/embed_run.cmake)
+  # Several files: keep the list one argument through add_custom_command and the shell.
+  string(REPLACE ";" "$<SEMICOLON>" files_arg "${ARG_FILES}")
   add_custom_command(
     OUTPUT ${cpp} ${hpp}
     COMMAND ${CMAKE_COMMAND} -DOUT_CPP=${cpp} -DOUT_HPP=${hpp} -DNAMESPACE=${ARG_NAMESPACE}
-            -DBASE=${PROJECT_SOURCE_DIR} "-DFILES=${ARG_FILES}" -P ${script}
+            -DBASE=${PROJECT_SOURCE_DIR} "-DFILES=${files_arg}" -P ${script}
     DEPENDS ${ARG_FILES} ${script}
-    COMMENT "Embedding ${target}")
+    COMMENT "Embedding ${target}"
+    VERBATIM)
   add_library(${target} STATIC ${cpp})
   target_include_directories(${target} PUBLIC ${PROJECT_BINARY_DIR}/generated)
 endfunction()
