@@ -55,6 +55,13 @@ struct Controller::Impl {
   std::string desired_revision;
   std::string last_synced;
   std::int64_t seen_revision = -1;  // change counter of our latest read of the database
+  // The latest pass that found nothing to do: its desired revision, the database's change
+  // counter it read, and its (empty) plan. While both are unchanged the pure planner would say
+  // the same again, so a pass reuses it without reading the whole state (DESIGN §3: the change
+  // sequence tells in O(1) whether anything changed). Anything else clears it.
+  std::optional<plan::Plan> in_sync_plan;
+  std::string in_sync_desired;
+  std::int64_t in_sync_revision = -1;
   Steady::time_point next_pass{}, next_leader_check{}, next_drift_poll{};
 
   // Shared state, under `mu`.
@@ -84,6 +91,7 @@ struct Controller::Impl {
   void run_pass(const Request& request, const std::string& pass_id);
   void pass_body(PassRecorder& rec, const Request& request);
   Result<void> fetch_and_load(PassRecorder& rec, const Request& request);
+  Result<bool> still_in_sync(PassRecorder& rec);
   void state_failed(PassRecorder& rec, const Error& error) {
     if (error.kind == ErrorKind::transient) state.reset();  // reconnect before the next use
     rec.fail(error);
@@ -280,6 +288,10 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   rec.record().commit = desired->commit;
 
   auto start = Steady::now();
+  auto unchanged = still_in_sync(rec);
+  if (!unchanged) return state_failed(rec, unchanged.error());
+  if (*unchanged) return;
+  in_sync_plan.reset();
   auto actual = state->read_actual();
   if (!actual) return state_failed(rec, actual.error());
   plan::Plan plan = plan::make_plan(*desired, *actual, options.policy);
@@ -296,6 +308,9 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
     case PassAction::nothing:
       rec.record().status = "no_changes";
       last_synced = desired_revision;
+      in_sync_plan = plan;
+      in_sync_desired = desired_revision;
+      in_sync_revision = actual->revision;
       break;
     case PassAction::report_drift:
       rec.record().status = "drift";
@@ -316,6 +331,21 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
   }
+}
+
+// True (and the pass recorded as no_changes) when neither Git nor the database moved since the
+// latest pass that found nothing to do: one counter read instead of reading every row.
+Result<bool> Controller::Impl::still_in_sync(PassRecorder& rec) {
+  if (!in_sync_plan || in_sync_desired != desired_revision) return false;
+  auto revision = state->current_revision();
+  if (!revision) return tl::unexpected(revision.error());
+  if (*revision != in_sync_revision) return false;
+  rec.record().plan = *in_sync_plan;
+  rec.record().plan_ms = 0;
+  rec.record().status = "no_changes";
+  spdlog::info("pass {} commit={} unchanged since the last in-sync pass (revision {}): nothing to do",
+               rec.record().pass_id, desired->commit, *revision);
+  return true;
 }
 
 // Fetch (skipped for NOTIFY passes, which re-check the same revision) and load through the

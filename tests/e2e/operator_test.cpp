@@ -97,6 +97,36 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
 }
 
+TEST_CASE("a pass after an in-sync pass still sees an out-of-band edit made in between", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;   // passes come only when triggered
+  opts.drift_poll = 60s;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
+  auto status_of = [&](const Result<std::string>& id) {
+    return env.scalar("SELECT coalesce(max(status), '') FROM plumb.sync_runs WHERE id = '" + *id +
+                      "' AND finished_at IS NOT NULL AND counts ? 'fetch_ms'");
+  };
+  auto pass = [&](const std::string& correlation) {
+    auto id = ctl->trigger(Request{Trigger::api, correlation});
+    REQUIRE(id);
+    return id;
+  };
+  auto in_sync = pass("corr-e2e-insync-01");
+  REQUIRE(eventually(3s, [&] { return status_of(in_sync) == "no_changes"; }));
+  auto unchanged = pass("corr-e2e-insync-02");  // neither Git nor the database moved: reused
+  REQUIRE(eventually(3s, [&] { return status_of(unchanged) == "no_changes"; }));
+  env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
+  auto after_edit = pass("corr-e2e-insync-03");
+  REQUIRE(eventually(3s, [&] { return status_of(after_edit) == "drift"; }));
+  CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
+}
+
 TEST_CASE("with self-heal an out-of-band UPDATE is reverted", "[e2e][controller]") {
   E2eEnv env;
   env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
