@@ -8,7 +8,9 @@
 #      chart's promises asserted: probes, no secret values, securityContext, resources, hook
 #      annotations, selectors (tests/chart/check-rendered.mjs, with a self-test that breaks each
 #      promise and expects the assertions to notice);
-#   4. every PLUMB_* variable and --flag the chart passes exists in `plumb run/migrate --help`
+#   4. the Dockerfile still builds with install-deps.sh and the `default` preset, and its user and
+#      entrypoint are the chart's;
+#   5. every PLUMB_* variable and --flag the chart passes exists in `plumb run/migrate --help`
 #      (when a built plumb binary is found), so the chart cannot drift from the CLI.
 # helm comes from scripts/get-helm.sh; npm tools go to build/npm-tools/chart. Bounded by timeouts.
 set -euo pipefail
@@ -56,6 +58,17 @@ timeout 120 node tests/chart/check-rendered.mjs --tools "$tools" --self-test \
 timeout 120 node tests/chart/check-rendered.mjs --tools "$tools" --self-test \
   --expect-kinds Deployment,Service,ServiceAccount,ConfigMap,Job,PodDisruptionBudget,ServiceMonitor,NetworkPolicy,Ingress \
   --expect-replicas 3 "$out/full.yaml"
+
+echo "chart: the Dockerfile builds with the CI scripts and matches the chart"
+dockerfile_fail() { echo "chart: Dockerfile: $*" >&2; exit 1; }
+grep -q '^RUN scripts/install-deps.sh' Dockerfile || dockerfile_fail "the build stage must run scripts/install-deps.sh"
+grep -q 'install-deps.sh --runtime-only' Dockerfile || dockerfile_fail "the runtime stage must run install-deps.sh --runtime-only"
+grep -q 'cmake --preset default' Dockerfile || dockerfile_fail "the build must use the default CMake preset"
+bindir=$(node -e 'const p=require("./CMakePresets.json").configurePresets.find(x=>x.name==="default"); console.log(p.binaryDir.replace("${sourceDir}/",""))')
+grep -q "$bindir/reconciler/cli/plumb" Dockerfile || dockerfile_fail "does not take the binary from the default preset's $bindir"
+uid=$(sed -n 's/^  runAsUser: \([0-9]*\)$/\1/p' "$chart/values.yaml")
+grep -q "^USER $uid:$uid" Dockerfile || dockerfile_fail "USER is not the chart's runAsUser $uid"
+grep -q '^ENTRYPOINT \["/usr/local/bin/plumb"\]' Dockerfile || dockerfile_fail "ENTRYPOINT is not the chart's /usr/local/bin/plumb"
 
 plumb=${PLUMB_BIN:-}
 for candidate in build/default/reconciler/cli/plumb build/asan/reconciler/cli/plumb; do

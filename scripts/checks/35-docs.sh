@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# docs/resources.md and docs/api.md are generated from schemas/*.schema.json and api/openapi.yaml
+# docs/resources.md, docs/api.md and the values table of charts/plumb/README.md are generated from
+# schemas/*.schema.json, api/openapi.yaml and charts/plumb/values.yaml
 # by scripts/gen-docs.mjs; this fails when a committed page is stale (someone changed a schema or
 # the OpenAPI document without regenerating). js-yaml comes from npm into build/npm-tools/docs.
 set -euo pipefail
@@ -10,4 +11,4 @@ if [[ ! -f $tools/node_modules/js-yaml/package.json ]]; then
   timeout 300 npm install --prefix "$tools" --no-audit --no-fund --loglevel=error js-yaml@4.1.0 >/dev/null
 fi
 timeout 60 node scripts/gen-docs.mjs --tools "$tools" --check
-echo "docs: resources.md and api.md match schemas/ and api/openapi.yaml"
+echo "docs: resources.md, api.md and the chart values table match their sources"
