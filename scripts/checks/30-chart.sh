@@ -59,6 +59,26 @@ timeout 120 node tests/chart/check-rendered.mjs --tools "$tools" --self-test \
   --expect-kinds Deployment,Service,ServiceAccount,ConfigMap,Job,PodDisruptionBudget,ServiceMonitor,NetworkPolicy,Ingress \
   --expect-replicas 3 "$out/full.yaml"
 
+echo "chart: NOTES.txt renders and names every referenced Secret"
+# helm template skips NOTES.txt: render it through tpl in a scratch copy of the chart.
+notes_chart=$out/notes-chart
+rm -rf "$notes_chart" && cp -r "$chart" "$notes_chart"
+cp "$chart/templates/NOTES.txt" "$notes_chart/notes-src.txt"
+printf 'notes: |\n{{ tpl (.Files.Get "notes-src.txt") . | indent 2 }}\n' >"$notes_chart/templates/zz-notes.yaml"
+for values in "" "$full"; do
+  notes=$(timeout 60 "$helm" template plumb "$notes_chart" --namespace platform ${values:+-f "$values"} \
+    --show-only templates/zz-notes.yaml)
+  rendered=$out/default.yaml; [[ -n $values ]] && rendered=$out/full.yaml
+  # Secrets the pods use (env secretKeyRef, secret volumes); an Ingress TLS Secret is cert-manager's.
+  for secret in $(node -e '
+      const y = require("fs").readFileSync(process.argv[1], "utf8");
+      const refs = [...y.matchAll(/secretKeyRef:\s*\n\s*name: (\S+)/g), ...y.matchAll(/secret:\s*\n\s*secretName: (\S+)/g)];
+      console.log([...new Set(refs.map((m) => m[1]))].join("\n"));' "$rendered"); do
+    grep -q "create secret generic $secret" <<<"$notes" || { echo "chart: NOTES.txt does not tell how to create Secret $secret" >&2; exit 1; }
+  done
+done
+rm -rf "$notes_chart"
+
 echo "chart: the Dockerfile builds with the CI scripts and matches the chart"
 dockerfile_fail() { echo "chart: Dockerfile: $*" >&2; exit 1; }
 grep -q '^RUN scripts/install-deps.sh' Dockerfile || dockerfile_fail "the build stage must run scripts/install-deps.sh"
