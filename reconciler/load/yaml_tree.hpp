@@ -17,6 +17,15 @@ struct YamlNode {
   std::vector<YamlNode> items;                          // sequence
   std::vector<std::pair<YamlNode, YamlNode>> entries;   // map, in document order
 
+  // Special members defined in the .cpp, where YamlNode is complete: clang with libstdc++
+  // cannot instantiate std::pair<YamlNode, YamlNode> inside the class (the fuzz build uses clang).
+  YamlNode() = default;
+  YamlNode(const YamlNode&);
+  YamlNode(YamlNode&&) noexcept;
+  YamlNode& operator=(const YamlNode&);
+  YamlNode& operator=(YamlNode&&) noexcept;
+  ~YamlNode();
+
   bool is_map() const { return type == Type::map; }
   bool is_sequence() const { return type == Type::sequence; }
   bool is_scalar() const { return type == Type::scalar; }
