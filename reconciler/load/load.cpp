@@ -9,6 +9,7 @@
 #include "reconciler/load/codes.hpp"
 #include "reconciler/load/fields.hpp"
 #include "reconciler/load/manifest.hpp"
+#include "reconciler/load/schema_registry.hpp"
 #include "reconciler/load/yaml_reader.hpp"
 #include "reconciler/model/values.hpp"
 
@@ -87,7 +88,15 @@ ParsedFile parse_file(const SourceFile& file, const LoadLimits& limits) {
                    document, "");
       continue;
     }
-    if (auto resource = read_manifest(document, reader)) parsed.resources.push_back(std::move(*resource));
+    std::size_t errors_before = parsed.diagnostics.error_count();
+    auto resource = read_manifest(document, reader);
+    if (!resource) continue;
+    // The kind's JSON Schema is a second gate: manifest.cpp's stricter checks report first, so
+    // the schema speaks only where it is stricter than they are (no duplicate messages).
+    if (parsed.diagnostics.error_count() == errors_before) {
+      check_schema(document, resource->key.kind, file.path, parsed.diagnostics);
+    }
+    parsed.resources.push_back(std::move(*resource));
   }
   return parsed;
 }

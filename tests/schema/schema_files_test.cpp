@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "reconciler/load/codes.hpp"
+#include "reconciler/load/load.hpp"
 #include "reconciler/load/schema_registry.hpp"
 #include "reconciler/load/yaml_reader.hpp"
 
@@ -188,4 +189,25 @@ TEST_CASE("YAML scalars reach the schema with the types manifest.cpp gives them"
   REQUIRE(documents.size() == 1);
   CHECK(load::to_json(documents[0]) ==
         json::parse(R"({"a": "1", "b": 1, "c": true, "d": 1.5, "e": null, "f": "7d", "g": ["x"]})"));
+}
+
+TEST_CASE("the loader reports a finding only the schema makes, once, at the field", "[schema][load]") {
+  std::string yaml =
+      "apiVersion: plumb.dev/v1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  displayName: Acme\n"
+      "  plan: starter\n  adminEmail: ops@acme..example.com\n";
+  load::ParsedFile parsed = load::parse_file({"t.yaml", yaml}, {});
+  REQUIRE(parsed.diagnostics.size() == 1);
+  const model::Diagnostic& d = parsed.diagnostics.items()[0];
+  CHECK(d.code == load::codes::k_invalid_email);
+  CHECK(d.location.str() == "t.yaml:8:15");
+  CHECK(d.path == "spec.adminEmail");
+  CHECK(d.message == "\"ops@acme..example.com\" is not an e-mail address");
+}
+
+TEST_CASE("the loader does not repeat manifest.cpp's findings through the schema", "[schema][load]") {
+  std::string yaml =
+      "apiVersion: plumb.dev/v1\nkind: Tenant\nmetadata:\n  name: acme\nspec:\n  displayName: Acme\n"
+      "  plan: gold\n  adminEmail: ops@acme.example.com\n  colour: blue\n";
+  load::ParsedFile parsed = load::parse_file({"t.yaml", yaml}, {});
+  CHECK(parsed.diagnostics.size() == 2);  // INVALID_VALUE and UNKNOWN_FIELD, each once
 }
