@@ -56,7 +56,7 @@ timeout 60 "$helm" template plumb "$chart" --namespace platform -f "$full" >"$ou
 timeout 120 node tests/chart/check-rendered.mjs --tools "$tools" --self-test \
   --expect-kinds Deployment,Service,ServiceAccount,ConfigMap,Job,PodDisruptionBudget --expect-replicas 2 "$out/default.yaml"
 timeout 120 node tests/chart/check-rendered.mjs --tools "$tools" --self-test \
-  --expect-kinds Deployment,Service,ServiceAccount,ConfigMap,Job,PodDisruptionBudget,ServiceMonitor,NetworkPolicy,Ingress \
+  --expect-kinds Deployment,Service,ServiceAccount,ConfigMap,Job,PodDisruptionBudget,ServiceMonitor,PrometheusRule,NetworkPolicy,Ingress \
   --expect-replicas 3 "$out/full.yaml"
 
 echo "chart: NOTES.txt renders and names every referenced Secret"
