@@ -74,6 +74,7 @@ function checkSecurity(pods, fail) {
   for (const { owner, spec } of pods) {
     if (spec.automountServiceAccountToken !== false) fail(`${owner}: automountServiceAccountToken must be false`);
     if (spec.hostNetwork || spec.hostPID || spec.hostIPC) fail(`${owner}: host namespaces are used`);
+    if (spec.enableServiceLinks !== false) fail(`${owner}: enableServiceLinks must be false (PLUMB_PORT=tcp://... would leak in)`);
     const pod = spec.securityContext ?? {};
     if (pod.seccompProfile?.type !== "RuntimeDefault") fail(`${owner}: pod seccompProfile must be RuntimeDefault`);
     for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
@@ -217,6 +218,7 @@ const k_mutations = {
     delete d.securityContext.runAsNonRoot;
     delete operatorContainer(o).securityContext.runAsNonRoot;
   },
+  "service links on": (o) => { delete byKind(o, "Deployment")[0].spec.template.spec.enableServiceLinks; },
   "no readiness probe": (o) => { delete operatorContainer(o).readinessProbe; },
   "liveness on the wrong path": (o) => { operatorContainer(o).livenessProbe.httpGet.path = "/"; },
   "no memory limit": (o) => { delete operatorContainer(o).resources.limits; },
