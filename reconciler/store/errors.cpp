@@ -37,6 +37,13 @@ Error translate(const std::exception& error, std::string_view what) {
     return Error{ErrorKind::transient, "DB_IN_DOUBT",
                  prefix + "the connection broke while committing; the outcome is unknown: " + error.what()};
   }
+  // libpqxx 6.4 throws these for SQLSTATE 40001 / 40P01 and, unlike 7.x, not as sql_error.
+  if (dynamic_cast<const pqxx::serialization_failure*>(&error)) {
+    return Error{ErrorKind::conflict, "DB_SERIALIZATION_FAILURE", prefix + error.what() + " (SQLSTATE 40001)"};
+  }
+  if (dynamic_cast<const pqxx::deadlock_detected*>(&error)) {
+    return Error{ErrorKind::conflict, "DB_DEADLOCK", prefix + error.what() + " (SQLSTATE 40P01)"};
+  }
   if (const auto* sql = dynamic_cast<const pqxx::sql_error*>(&error)) {
     const std::string state = sql->sqlstate();
     std::string message = sql->what();
