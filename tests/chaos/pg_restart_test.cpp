@@ -1,0 +1,86 @@
+// PostgreSQL stopped (`pg_ctl stop -m immediate`, a crash as far as clients can tell) in the
+// middle of an operator pass, then started again. Its own executable: it stops the harness's
+// server, which every test of a process shares.
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <random>
+#include <thread>
+
+#include "tests/chaos/operator_env.hpp"
+
+using namespace plumb::chaos;
+
+namespace {
+
+// pg_ctl on the harness's server, as its owner (the harness runs it as `postgres` under root).
+void pg_ctl(const std::string& args) {
+  const auto& server = plumb::testing::pg_server();
+  const std::string owner = ::geteuid() == 0 ? "runuser -u postgres -- " : "";
+  sh(owner + quote(server.bin_dir + "/pg_ctl") + " " + args + " -D " + quote(server.root_dir + "/data") +
+     " >/dev/null 2>&1");
+}
+
+void stop_postgres() { pg_ctl("stop -m immediate"); }
+
+// The harness's own server options (tests/support/pg_harness.cpp), so it comes back the same.
+void start_postgres() {
+  const auto& server = plumb::testing::pg_server();
+  const std::string opts = "-k " + server.socket_dir + " -p " + std::to_string(server.port) +
+                           " -c listen_addresses='' -c fsync=off -c synchronous_commit=off"
+                           " -c full_page_writes=off -c max_connections=60";
+  pg_ctl("start -w -t 60 -l " + quote(server.root_dir + "/server.log") + " -o " + quote(opts));
+}
+
+}  // namespace
+
+TEST_CASE("PostgreSQL crashing in the middle of a pass fails the pass cleanly, leaves no lock or open "
+          "transaction behind, and the next pass converges",
+          "[chaos][postgres]") {
+  OperatorEnv env("pgrestart", 1400);
+  Replica op = env.start("op", "1h");
+  std::mt19937 rng(std::random_device{}());
+  for (int round = 1; round <= 3; ++round) {
+    REQUIRE(eventually(std::chrono::seconds(90), [&] { return env.runs("failed") + env.runs("succeeded") >= 1; }));
+    REQUIRE(eventually(std::chrono::seconds(90), [&] { return env.converged(); }));
+    const std::size_t offset = op.process->output().size();
+    write_config(env.repo, env.resources, round % 2);
+    const std::string commit = git_commit(env.repo, "round " + std::to_string(round));
+    REQUIRE(http_post(op.port, "/v1/syncs", env.admin).first == 202);
+    REQUIRE(op.process->wait_for_log(" started trigger=", std::chrono::seconds(30), offset));
+    const int delay = std::uniform_int_distribution<int>(0, 400)(rng);
+    std::this_thread::sleep_for(std::chrono::milliseconds(delay));
+    stop_postgres();
+    INFO("round " << round << ": PostgreSQL stopped " << delay << " ms after the pass started");
+
+    // While the database is down: the process lives, says it is live and not ready, and logs the failure.
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    CHECK(op.process->running());
+    CHECK(http_get(op.port, "/healthz").first == 200);
+    CHECK(http_get(op.port, "/readyz").first == 503);
+    const bool failed = op.process->output().find("failed commit=", offset) != std::string::npos;
+
+    start_postgres();
+    // The next pass converges; nothing of the interrupted one is left in the server.
+    REQUIRE(eventually(std::chrono::seconds(90), [&] { return env.runs("succeeded", commit) >= 1; }));
+    CHECK(env.converged());
+    CHECK(env.runs("succeeded", commit) == 1);
+    CHECK(env.runs("running") == 0);
+    for (int sample = 0; sample < 5; ++sample) {
+      CHECK(plumb_sessions(env.url, "state LIKE 'idle in transaction%'") == 0);
+      // Only the leader's session lock: no apply or migrate lock survives.
+      CHECK(env.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = "
+                    "'advisory' AND a.application_name = 'plumb-leader'") == "1");
+      CHECK(advisory_locks(env.url) == 1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    CHECK(env.sql("SELECT count(*) FROM plumb.audit_log WHERE commit = '" + commit + "'") ==
+          std::to_string(variant_changes(env.resources)));
+    CHECK(run_plumb({"audit", "verify"}, env.env()).code == 0);
+    WARN("round " << round << ": stopped " << delay << " ms into the pass; the pass "
+                  << (failed ? "failed (logged)" : "had finished before the stop"));
+  }
+  CHECK(op.process->running());
+  CHECK(op.process->stop() == 0);
+}
