@@ -28,7 +28,7 @@ constexpr std::size_t k_per_tenant = 28;          // see write_config
 constexpr std::size_t k_changes_per_tenant = 22;  // 19 pipeline updates, 1 delete, 1 create, 1 token update
 
 std::string tenant_name(std::size_t i) {
-  char buf[16];
+  char buf[32];
   std::snprintf(buf, sizeof buf, "t%05zu", i);
   return buf;
 }
