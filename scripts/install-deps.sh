@@ -20,7 +20,7 @@ runtime_pkgs=(libyaml-cpp0.7 libgit2-1.5 libpqxx-6.4 libcpp-httplib0.11 libspdlo
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config git clang lld libclang-rt-14-dev
   libyaml-cpp-dev libyaml-dev libgit2-dev libpqxx-dev libpq-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libexpected-dev libssl-dev catch2 postgresql-15 postgresql-client-15
-  json-schema-test-suite wrk unzip procps iproute2 strace util-linux)
+  json-schema-test-suite wrk unzip procps iproute2 strace util-linux time)
 
 if [ "$runtime_only" = 1 ]; then pkgs=("${runtime_pkgs[@]}"); else pkgs=("${build_pkgs[@]}"); fi
 if [ "$with_node" = 1 ] && [ "$runtime_only" = 0 ]; then pkgs+=(nodejs npm); fi
