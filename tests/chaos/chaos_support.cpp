@@ -58,6 +58,12 @@ void write_tenant(std::ostream& out, const std::string& t, int variant) {
   }
 }
 
+// PLUMB_CHAOS_BINARY runs the suite against another build (or a private copy of this one).
+std::string plumb_binary() {
+  const char* env = std::getenv("PLUMB_CHAOS_BINARY");
+  return env != nullptr && *env != '\0' ? std::string(env) : std::string(PLUMB_BINARY);
+}
+
 }  // namespace
 
 std::string quote(const std::string& s) {
@@ -71,7 +77,7 @@ void sh(const std::string& cmd) {
 }
 
 Run run_plumb(const std::vector<std::string>& args, const std::string& env) {
-  std::string cmd = env + " " + quote(PLUMB_BINARY);
+  std::string cmd = env + " " + quote(plumb_binary());
   for (const auto& a : args) cmd += " " + quote(a);
   cmd += " </dev/null 2>&1";
   Run run;
@@ -86,7 +92,7 @@ Run run_plumb(const std::vector<std::string>& args, const std::string& env) {
 
 Process::Process(const std::vector<std::string>& args, const std::string& env, fs::path log) : m_log(std::move(log)) {
   // Through /bin/sh -c 'exec ...' so `env` assignments apply; exec keeps our pid the plumb pid.
-  std::string cmd = "exec env " + env + " " + quote(PLUMB_BINARY);
+  std::string cmd = "exec env " + env + " " + quote(plumb_binary());
   for (const auto& a : args) cmd += " " + quote(a);
   m_pid = ::fork();
   if (m_pid < 0) throw std::runtime_error("fork failed");

@@ -3,6 +3,7 @@
 // background to be killed, stopped and resumed), a synthetic config generator, Git repositories
 // driven by the git CLI, and a fingerprint of the managed state for old/new comparisons.
 // Every database comes from tests/support/pg_harness (a private PostgreSQL per test binary).
+// PLUMB_CHAOS_BINARY (optional) names the plumb binary to drive instead of the one built here.
 #include <sys/types.h>
 
 #include <chrono>
