@@ -39,7 +39,8 @@ Error translate(const std::exception& error, std::string_view what) {
   }
   // libpqxx 6.4 throws these for SQLSTATE 40001 / 40P01 and, unlike 7.x, not as sql_error.
   if (dynamic_cast<const pqxx::serialization_failure*>(&error)) {
-    return Error{ErrorKind::conflict, "DB_SERIALIZATION_FAILURE", prefix + error.what() + " (SQLSTATE 40001)"};
+    return Error{ErrorKind::conflict, "DB_SERIALIZATION_FAILURE",
+                 prefix + error.what() + " (SQLSTATE 40001)"};
   }
   if (dynamic_cast<const pqxx::deadlock_detected*>(&error)) {
     return Error{ErrorKind::conflict, "DB_DEADLOCK", prefix + error.what() + " (SQLSTATE 40P01)"};

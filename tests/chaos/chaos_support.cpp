@@ -50,10 +50,12 @@ void write_tenant(std::ostream& out, const std::string& t, int variant) {
     for (int p = 0; p < 5; ++p) {
       // In ws0 variant 1 replaces pipe-0 by pipe-5: one delete and one create per tenant.
       const int n = (w == 0 && variant == 1 && p == 0) ? 5 : p;
-      out << "---\napiVersion: plumb.dev/v1\nkind: Pipeline\nmetadata:\n  name: pipe-" << n << "\n  tenant: " << t
-          << "\n  workspace: " << ws << "\nspec:\n  description: pipeline variant " << variant
-          << "\n  source:\n    type: kafka\n    config:\n      topic: " << t << "-" << ws << "-" << n
-          << "\n  transformations:\n    - name: keep\n      type: filter\n      config: {expression: \"true\"}\n";
+      out << "---\napiVersion: plumb.dev/v1\nkind: Pipeline\nmetadata:\n  name: pipe-" << n
+          << "\n  tenant: " << t << "\n  workspace: " << ws << "\nspec:\n  description: pipeline variant "
+          << variant << "\n  source:\n    type: kafka\n    config:\n      topic: " << t << "-" << ws << "-"
+          << n
+          << "\n  transformations:\n    - name: keep\n      type: filter\n      config: {expression: "
+             "\"true\"}\n";
     }
   }
 }
@@ -90,7 +92,8 @@ Run run_plumb(const std::vector<std::string>& args, const std::string& env) {
   return run;
 }
 
-Process::Process(const std::vector<std::string>& args, const std::string& env, fs::path log) : m_log(std::move(log)) {
+Process::Process(const std::vector<std::string>& args, const std::string& env, fs::path log)
+    : m_log(std::move(log)) {
   // Through /bin/sh -c 'exec ...' so `env` assignments apply; exec keeps our pid the plumb pid.
   std::string cmd = "exec env " + env + " " + quote(plumb_binary());
   for (const auto& a : args) cmd += " " + quote(a);
@@ -116,7 +119,9 @@ Process::~Process() {
   }
 }
 
-bool Process::signal(int sig) const { return !m_reaped && ::kill(m_pid, sig) == 0; }
+bool Process::signal(int sig) const {
+  return !m_reaped && ::kill(m_pid, sig) == 0;
+}
 
 bool Process::running() {
   if (m_reaped) return false;
@@ -148,7 +153,13 @@ std::string Process::output() const {
   return ss.str();
 }
 
-bool Process::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout, std::size_t from) const {
+std::string Process::tail(std::size_t bytes) const {
+  const std::string out = output();
+  return out.size() <= bytes ? out : out.substr(out.size() - bytes);
+}
+
+bool Process::wait_for_log(const std::string& needle, std::chrono::milliseconds timeout,
+                           std::size_t from) const {
   return eventually(timeout, [&] {
     const std::string out = output();
     return out.size() > from && out.find(needle, from) != std::string::npos;
@@ -188,8 +199,9 @@ void git_init(const fs::path& dir) {
 }
 
 std::string git_commit(const fs::path& dir, const std::string& message) {
-  sh("cd " + quote(dir.string()) + " && git add -A && git -c user.email=chaos@example.com -c user.name=chaos " +
-     "commit -qm " + quote(message));
+  sh("cd " + quote(dir.string()) +
+     " && git add -A && git -c user.email=chaos@example.com -c user.name=chaos " + "commit -qm " +
+     quote(message));
   FILE* pipe = ::popen(("git -C " + quote(dir.string()) + " rev-parse HEAD").c_str(), "r");
   std::array<char, 128> buf{};
   std::string out;
@@ -205,11 +217,13 @@ Fingerprint fingerprint(const std::string& url) {
   static const char* k_tables[] = {"tenants", "roles", "workspaces", "pipelines", "api_tokens"};
   std::string sql = "SELECT concat_ws(' '";
   for (const char* t : k_tables) {
-    const std::string row = std::string("(to_jsonb(x) - 'created_at' - 'updated_at' - 'deleted_at' - ") +
-                            "'source_commit' - 'secret_hash' - 'pending_secret' - 'minted_at' - 'revealed_at' - " +
-                            "'expires_at' || jsonb_build_object('live', to_jsonb(x)->'deleted_at' = 'null'::jsonb))";
-    sql += std::string(", (SELECT count(*) FILTER (WHERE ") + row + "->>'live' IS DISTINCT FROM 'false') || ':' || " +
-           "md5(coalesce(string_agg(" + row + "::text, ',' ORDER BY " + row + "::text), '')) FROM plumb." + t + " x)";
+    const std::string row =
+        std::string("(to_jsonb(x) - 'created_at' - 'updated_at' - 'deleted_at' - ") +
+        "'source_commit' - 'secret_hash' - 'pending_secret' - 'minted_at' - 'revealed_at' - " +
+        "'expires_at' || jsonb_build_object('live', to_jsonb(x)->'deleted_at' = 'null'::jsonb))";
+    sql += std::string(", (SELECT count(*) FILTER (WHERE ") + row +
+           "->>'live' IS DISTINCT FROM 'false') || ':' || " + "md5(coalesce(string_agg(" + row +
+           "::text, ',' ORDER BY " + row + "::text), '')) FROM plumb." + t + " x)";
   }
   sql += ")";
   std::istringstream parts(query(url, sql));
@@ -240,9 +254,11 @@ std::int64_t audit_rows(const std::string& url) {
 }
 
 std::int64_t plumb_sessions(const std::string& url, const std::string& where) {
-  return std::stoll(query(
-      url, "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'plumb%' AND pid <> pg_backend_pid() "
-           "AND (" + where + ")"));
+  return std::stoll(query(url,
+                          "SELECT count(*) FROM pg_stat_activity WHERE application_name LIKE 'plumb%' AND "
+                          "pid <> pg_backend_pid() "
+                          "AND (" +
+                              where + ")"));
 }
 
 std::int64_t advisory_locks(const std::string& url) {

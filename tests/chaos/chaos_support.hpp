@@ -51,6 +51,8 @@ class Process {
   // SIGTERM then wait; returns the exit code (-1 if it died of a signal).
   int stop();
   std::string output() const;
+  // The last `bytes` of the log (for failure messages).
+  std::string tail(std::size_t bytes = 6000) const;
   // True once `needle` occurs in the log at or after byte `from`; polls up to `timeout`.
   bool wait_for_log(const std::string& needle, std::chrono::milliseconds timeout, std::size_t from = 0) const;
 

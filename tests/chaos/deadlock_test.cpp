@@ -11,7 +11,8 @@
 
 using namespace plumb::chaos;
 
-TEST_CASE("an apply that loses a deadlock is recorded as failed and retried by the next pass", "[chaos][deadlock]") {
+TEST_CASE("an apply that loses a deadlock is recorded as failed and retried by the next pass",
+          "[chaos][deadlock]") {
   OperatorEnv env("deadlock", 280);
   Replica op = env.start("op", "1h");  // passes only when asked (and after a failure: backoff)
   REQUIRE(eventually(std::chrono::seconds(60), [&] { return env.runs("succeeded") == 1; }));
@@ -38,8 +39,8 @@ TEST_CASE("an apply that loses a deadlock is recorded as failed and retried by t
   tx.commit();
 
   REQUIRE(eventually(std::chrono::seconds(30), [&] { return env.runs("failed", "", mark) == 1; }));
-  const std::string error = env.sql("SELECT error FROM plumb.sync_runs WHERE status = 'failed' AND number > " +
-                                    std::to_string(mark));
+  const std::string error = env.sql(
+      "SELECT error FROM plumb.sync_runs WHERE status = 'failed' AND number > " + std::to_string(mark));
   INFO(error);
   CHECK(error.find("DB_DEADLOCK") != std::string::npos);
   CHECK(error.find("40P01") != std::string::npos);
@@ -48,5 +49,7 @@ TEST_CASE("an apply that loses a deadlock is recorded as failed and retried by t
   CHECK(env.converged());
   CHECK(env.sql("SELECT display_name FROM plumb.tenants WHERE name = 't00000'") == "Renamed t00000");
   CHECK(env.sql("SELECT count(*) FROM plumb.audit_log WHERE commit = '" + commit + "'") == "1");
-  CHECK(op.process->stop() == 0);
+  const int exit_code = op.process->stop();
+  INFO(op.process->tail());
+  CHECK(exit_code == 0);
 }

@@ -30,10 +30,11 @@ std::vector<std::string> lines_of(const std::string& cmd) {
 
 // Overwrites every loose object `commit` introduces (commit, trees, blobs) with garbage and
 // returns the original bytes by path, to restore later.
-std::vector<std::pair<fs::path, std::string>> corrupt_objects(const fs::path& repo, const std::string& commit) {
+std::vector<std::pair<fs::path, std::string>> corrupt_objects(const fs::path& repo,
+                                                              const std::string& commit) {
   std::vector<std::pair<fs::path, std::string>> saved;
-  for (const auto& id : lines_of("git -C " + quote(repo.string()) + " rev-list --objects " + commit + " --not " +
-                                 commit + "^")) {
+  for (const auto& id : lines_of("git -C " + quote(repo.string()) + " rev-list --objects " + commit +
+                                 " --not " + commit + "^")) {
     const fs::path file = repo / ".git" / "objects" / id.substr(0, 2) / id.substr(2);
     std::ifstream in(file, std::ios::binary);
     std::stringstream bytes;
@@ -59,9 +60,10 @@ void check_api_serves(const OperatorEnv& env, const Replica& op) {
 
 }  // namespace
 
-TEST_CASE("a corrupted, force-pushed or deleted Git remote keeps the last good state, is reported in "
-          "sync_runs, and the API keeps serving",
-          "[chaos][git]") {
+TEST_CASE(
+    "a corrupted, force-pushed or deleted Git remote keeps the last good state, is reported in "
+    "sync_runs, and the API keeps serving",
+    "[chaos][git]") {
   OperatorEnv env("git", 280);
   Replica op = env.start("op");
   const std::string c0 = lines_of("git -C " + quote(env.repo.string()) + " rev-parse HEAD").at(0);
@@ -95,7 +97,8 @@ TEST_CASE("a corrupted, force-pushed or deleted Git remote keeps the last good s
     // The branch now points at an unrelated root commit with other content.
     write_config(env.repo, env.resources, 1);
     sh("cd " + quote(env.repo.string()) + " && git checkout -q --orphan rewritten && git add -A && " +
-       "git -c user.email=chaos@example.com -c user.name=chaos commit -qm rewritten && git branch -M rewritten main");
+       "git -c user.email=chaos@example.com -c user.name=chaos commit -qm rewritten && git branch -M "
+       "rewritten main");
     const std::string c2 = lines_of("git -C " + quote(env.repo.string()) + " rev-parse HEAD").at(0);
     REQUIRE(eventually(std::chrono::seconds(60), [&] { return env.runs("succeeded", c2) == 1; }));
     CHECK(env.converged());
@@ -118,6 +121,8 @@ TEST_CASE("a corrupted, force-pushed or deleted Git remote keeps the last good s
     CHECK(fingerprint(env.url) == good);
     CHECK(op.process->running());
     check_api_serves(env, op);
-    CHECK(op.process->stop() == 0);
+    const int exit_code = op.process->stop();
+    INFO(op.process->tail());
+    CHECK(exit_code == 0);
   }
 }

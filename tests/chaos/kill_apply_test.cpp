@@ -33,15 +33,17 @@ std::size_t env_or(const char* name, std::size_t fallback) {
 // True while some apply holds the store's transaction-scoped apply lock (class 0x7061 = 28769):
 // its transaction is open.
 bool apply_lock_held(const std::string& url) {
-  return query(url, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 28769 "
-                                   "AND objsubid = 2 AND granted") != "0";
+  return query(url,
+               "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 28769 "
+               "AND objsubid = 2 AND granted") != "0";
 }
 
 }  // namespace
 
-TEST_CASE("SIGKILL at any moment of an apply leaves the old or the new state, a verifying audit chain, "
-          "and the next apply converges",
-          "[chaos][kill]") {
+TEST_CASE(
+    "SIGKILL at any moment of an apply leaves the old or the new state, a verifying audit chain, "
+    "and the next apply converges",
+    "[chaos][kill]") {
   const std::size_t scale = chaos_scale(1000);
   const std::size_t rounds = env_or("PLUMB_CHAOS_ROUNDS", 10);
   const auto seed = static_cast<unsigned>(env_or("PLUMB_CHAOS_SEED", std::random_device{}()));
@@ -50,8 +52,8 @@ TEST_CASE("SIGKILL at any moment of an apply leaves the old or the new state, a 
   TempDir tmp("kill");
   const std::string url = plumb::testing::fresh_database();
   sh("printf 0123456789abcdef0123456789abcdef > " + quote((tmp.path() / "token.key").string()));
-  const std::string env =
-      "PLUMB_DATABASE_URL=" + quote(url) + " PLUMB_TOKEN_KEY_FILE=" + quote((tmp.path() / "token.key").string());
+  const std::string env = "PLUMB_DATABASE_URL=" + quote(url) +
+                          " PLUMB_TOKEN_KEY_FILE=" + quote((tmp.path() / "token.key").string());
   const fs::path dirs[2] = {tmp.path() / "a", tmp.path() / "b"};
   const std::size_t resources = write_config(dirs[0], scale, 0);
   write_config(dirs[1], scale, 1);
@@ -98,13 +100,15 @@ TEST_CASE("SIGKILL at any moment of an apply leaves the old or the new state, a 
     const bool in_tx_round = round % 2 == 1;
     const std::int64_t kill_at = in_tx_round ? tx_delay(rng) : delay(rng);
     INFO("seed " << seed << " round " << round << " kill at " << kill_at << " ms of ~"
-                 << (in_tx_round ? tx_ms : full_ms) << " ms " << (in_tx_round ? "(transaction)" : "(command)"));
+                 << (in_tx_round ? tx_ms : full_ms) << " ms "
+                 << (in_tx_round ? "(transaction)" : "(command)"));
     int status = 0;
     bool open_tx = false;
     {
       Process killed({"apply", dirs[target].string(), "--auto-approve"}, env, tmp.path() / "apply.log");
       if (in_tx_round) {
-        REQUIRE(eventually(std::chrono::seconds(120), [&] { return apply_lock_held(url) || !killed.running(); }));
+        REQUIRE(
+            eventually(std::chrono::seconds(120), [&] { return apply_lock_held(url) || !killed.running(); }));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(kill_at));
       // Is the apply's transaction open at the moment of the kill? (Asked just before: the
@@ -138,9 +142,9 @@ TEST_CASE("SIGKILL at any moment of an apply leaves the old or the new state, a 
     state = target;
   }
   WARN("kill rounds: " << rounds << " at " << resources << " resources (" << changes
-                       << " changes per apply, full apply " << full_ms << " ms, its transaction " << tx_ms << " ms, seed " << seed
-                       << "): old state kept " << kept_old << ", new state " << got_new
-                       << ", killed with the transaction open " << inside_tx << ", finished before the kill "
-                       << finished_first);
+                       << " changes per apply, full apply " << full_ms << " ms, its transaction " << tx_ms
+                       << " ms, seed " << seed << "): old state kept " << kept_old << ", new state "
+                       << got_new << ", killed with the transaction open " << inside_tx
+                       << ", finished before the kill " << finished_first);
   CHECK(inside_tx + got_new > 0);  // at least one kill hit the transaction or its commit
 }

@@ -33,7 +33,8 @@ class OperatorEnv {
 
   // PLUMB_DATABASE_URL and PLUMB_TOKEN_KEY_FILE for CLI commands.
   std::string env() const {
-    return "PLUMB_DATABASE_URL=" + quote(url) + " PLUMB_TOKEN_KEY_FILE=" + quote((tmp.path() / "token.key").string());
+    return "PLUMB_DATABASE_URL=" + quote(url) +
+           " PLUMB_TOKEN_KEY_FILE=" + quote((tmp.path() / "token.key").string());
   }
 
   // Starts `plumb run` (text logs, debug level off) polling every `interval`.
@@ -42,8 +43,8 @@ class OperatorEnv {
     r.name = name;
     r.port = free_port();
     r.process = std::make_unique<Process>(
-        std::vector<std::string>{"--log-format", "text", "run", "--repo", repo.string(), "--database-url", url,
-                                 "--listen", "127.0.0.1:" + std::to_string(r.port), "--admin-token-file",
+        std::vector<std::string>{"--log-format", "text", "run", "--repo", repo.string(), "--database-url",
+                                 url, "--listen", "127.0.0.1:" + std::to_string(r.port), "--admin-token-file",
                                  (tmp.path() / "admin.token").string(), "--token-key-file",
                                  (tmp.path() / "token.key").string(), "--cache-dir",
                                  (tmp.path() / ("cache-" + name)).string(), "--interval", interval},
@@ -62,10 +63,14 @@ class OperatorEnv {
   }
 
   // The highest sync run number so far (0 if none).
-  std::int64_t last_run() const { return std::stoll(sql("SELECT coalesce(max(number), 0) FROM plumb.sync_runs")); }
+  std::int64_t last_run() const {
+    return std::stoll(sql("SELECT coalesce(max(number), 0) FROM plumb.sync_runs"));
+  }
 
   // True once the database holds exactly what the repository's work tree declares.
-  bool converged() const { return run_plumb({"plan", repo.string(), "--detailed-exitcode"}, env()).code == 0; }
+  bool converged() const {
+    return run_plumb({"plan", repo.string(), "--detailed-exitcode"}, env()).code == 0;
+  }
 
   TempDir tmp;
   fs::path repo;

@@ -38,9 +38,10 @@ std::string head(const fs::path& repo) {
 
 }  // namespace
 
-TEST_CASE("a SIGSTOPped leader that lost its lock does not write when resumed, and every change is "
-          "applied exactly once",
-          "[chaos][replicas]") {
+TEST_CASE(
+    "a SIGSTOPped leader that lost its lock does not write when resumed, and every change is "
+    "applied exactly once",
+    "[chaos][replicas]") {
   OperatorEnv env("replicas", 1400);
   std::vector<Replica> replicas;
   for (const char* name : {"r1", "r2", "r3"}) replicas.push_back(env.start(name, "1h"));
@@ -50,7 +51,8 @@ TEST_CASE("a SIGSTOPped leader that lost its lock does not write when resumed, a
   int fenced = 0, stale = 0, too_late = 0;
   for (int attempt = 1; attempt <= 4 && fenced + stale == 0; ++attempt) {
     Replica* leader = nullptr;
-    REQUIRE(eventually(std::chrono::seconds(30), [&] { return (leader = current_leader(replicas, env)) != nullptr; }));
+    REQUIRE(eventually(std::chrono::seconds(30),
+                       [&] { return (leader = current_leader(replicas, env)) != nullptr; }));
     const std::size_t offset = leader->process->output().size();
     write_config(env.repo, env.resources, attempt % 2);
     const std::string commit = git_commit(env.repo, "attempt " + std::to_string(attempt));
@@ -60,12 +62,14 @@ TEST_CASE("a SIGSTOPped leader that lost its lock does not write when resumed, a
       return leader->process->output().find(" started trigger=", offset) != std::string::npos;
     }));
     leader->process->signal(SIGSTOP);
-    const bool in_apply = env.sql("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 28769 "
-                                  "AND objsubid = 2 AND granted") != "0" ||
+    const bool in_apply = env.sql(
+                              "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 28769 "
+                              "AND objsubid = 2 AND granted") != "0" ||
                           env.runs("succeeded", commit) > 0;
     // Its lease ends while it cannot notice: the server drops its lock session.
-    env.sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'plumb-leader' "
-            "AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1)");
+    env.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'plumb-leader' "
+        "AND pid IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 1)");
     leader->process->signal(SIGCONT);
 
     REQUIRE(eventually(std::chrono::seconds(60), [&] { return env.runs("succeeded", commit) >= 1; }));
@@ -90,7 +94,7 @@ TEST_CASE("a SIGSTOPped leader that lost its lock does not write when resumed, a
     CHECK(fenced + stale == 1);
   }
   WARN("old leader refused by the fence " << fenced << ", by the stale-plan check " << stale
-                                           << ", frozen too late (inside its apply) " << too_late);
+                                          << ", frozen too late (inside its apply) " << too_late);
   CHECK(fenced + stale == 1);
   for (auto& r : replicas) CHECK(r.process->running());
 }
