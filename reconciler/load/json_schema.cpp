@@ -248,6 +248,8 @@ struct JsonSchema::Impl {
 
   const CompiledNode* compile(const json& schema, const std::string& location);
   void compile_keywords(CompiledNode& node, const json& schema);
+  void compile_applicators(CompiledNode& node, const json& schema);
+  void compile_assertions(CompiledNode& node, const json& schema);
   const CompiledNode* resolve_ref(const std::string& ref, const std::string& at);
 
   void check(const CompiledNode& node, const json& instance, const std::string& path, std::size_t depth,
@@ -312,24 +314,38 @@ void JsonSchema::Impl::compile_keywords(CompiledNode& node, const json& schema) 
       compile(d.value(), at + "/$defs/" + escape_token(d.key()));
   }
   if (auto t = schema.find("type"); t != schema.end()) {
-    if (t->is_string())
-      node.types = type_bit(t->get<std::string>());
-    else if (t->is_array())
-      for (const auto& name : *t) node.types |= type_bit(name.get<std::string>());
-    else
+    if (!t->is_string() && !t->is_array())
       throw std::invalid_argument("type at '" + at + "' must be a string or an array");
+    for (const auto& name : t->is_array() ? *t : json::array({*t}))
+      node.types |= type_bit(name.get<std::string>());
     if (node.types & k_number) node.types |= k_integer;
   }
+  compile_applicators(node, schema);
+  compile_assertions(node, schema);
+  if (auto r = schema.find("$ref"); r != schema.end()) node.ref = resolve_ref(r->get<std::string>(), at);
+}
+
+void JsonSchema::Impl::compile_applicators(CompiledNode& node, const json& schema) {
+  const std::string& at = node.location;
   if (auto p = schema.find("properties"); p != schema.end()) {
     if (!p->is_object()) throw std::invalid_argument("properties at '" + at + "' must be an object");
     for (auto e = p->begin(); e != p->end(); ++e) {
       node.properties.emplace_back(e.key(), compile(e.value(), at + "/properties/" + escape_token(e.key())));
     }
   }
-  if (auto r = schema.find("required"); r != schema.end()) node.required = r->get<std::vector<std::string>>();
   if (auto a = schema.find("additionalProperties"); a != schema.end()) {
     node.additional = compile(*a, at + "/additionalProperties");
   }
+  if (auto i = schema.find("items"); i != schema.end()) {
+    if (i->is_array())
+      throw std::invalid_argument("items at '" + at + "' must be one schema (2020-12: prefixItems)");
+    node.items = compile(*i, at + "/items");
+  }
+}
+
+void JsonSchema::Impl::compile_assertions(CompiledNode& node, const json& schema) {
+  const std::string& at = node.location;
+  if (auto r = schema.find("required"); r != schema.end()) node.required = r->get<std::vector<std::string>>();
   if (auto e = schema.find("enum"); e != schema.end()) {
     if (!e->is_array()) throw std::invalid_argument("enum at '" + at + "' must be an array");
     node.enum_values = e->get<std::vector<json>>();
@@ -354,17 +370,11 @@ void JsonSchema::Impl::compile_keywords(CompiledNode& node, const json& schema) 
     if (!v->is_number()) throw std::invalid_argument(std::string(key) + " at '" + at + "' must be a number");
     (key[1] == 'i' ? node.minimum : node.maximum) = *v;
   }
-  if (auto i = schema.find("items"); i != schema.end()) {
-    if (i->is_array())
-      throw std::invalid_argument("items at '" + at + "' must be one schema (2020-12: prefixItems)");
-    node.items = compile(*i, at + "/items");
-  }
   if (auto u = schema.find("uniqueItems"); u != schema.end()) node.unique_items = u->get<bool>();
   if (auto f = schema.find("format"); f != schema.end()) {
     std::string name = f->get<std::string>();
     node.format = name == "date-time" ? Format::date_time : name == "email" ? Format::email : Format::none;
   }
-  if (auto r = schema.find("$ref"); r != schema.end()) node.ref = resolve_ref(r->get<std::string>(), at);
 }
 
 const CompiledNode* JsonSchema::Impl::resolve_ref(const std::string& ref, const std::string& at) {

@@ -124,8 +124,8 @@ const char* code_for(const SchemaError& e, const Located& at) {
   if (k == "required") return codes::k_missing_field;
   if (k == "type") {
     bool wants_string = has(e.message, "expected string");
-    return wants_string && at.node->is_scalar() && !at.node->quoted ? codes::k_expected_string
-                                                                    : codes::k_type_mismatch;
+    bool plain = (at.node->is_scalar() && !at.node->quoted) || at.node->is_null();
+    return wants_string && plain ? codes::k_expected_string : codes::k_type_mismatch;
   }
   if (k == "const")
     return s == "/properties/apiVersion/const" ? codes::k_unsupported_api_version

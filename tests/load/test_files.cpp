@@ -15,7 +15,14 @@ std::string read_text(const std::filesystem::path& path) {
 
 std::vector<load::SourceFile> read_tree(const std::filesystem::path& root) {
   std::vector<load::SourceFile> files;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
+  for (auto it = std::filesystem::recursive_directory_iterator(root); it != std::filesystem::recursive_directory_iterator();
+       ++it) {
+    const auto& entry = *it;
+    // Hidden paths (.github, .gitlab-ci.yml) are not configuration, as in source/directory.cpp.
+    if (entry.path().filename().string().front() == '.') {
+      if (entry.is_directory()) it.disable_recursion_pending();
+      continue;
+    }
     auto ext = entry.path().extension();
     if (!entry.is_regular_file() || (ext != ".yaml" && ext != ".yml")) continue;
     files.push_back({entry.path().lexically_relative(root).generic_string(), read_text(entry.path())});
