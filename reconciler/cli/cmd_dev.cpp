@@ -79,7 +79,7 @@ void print_welcome(int port, const std::string& admin_file, const std::string& u
             << "  curl -s " << auth << " " << base << "/v1/drift\n"
             << "  curl -s " << auth << " " << base << "/v1/syncs\n"
             << "  curl -s " << auth << " '" << base << "/v1/audit?tenant=acme-corp&limit=5'\n"
-            << "  curl -s " << auth << " -X POST " << base
+            << "  curl -s " << auth << " -X POST -d '' " << base
             << "/v1/tenants/acme-corp/tokens/grafana-dashboards/reveal   # once only\n"
             << "  psql '" << url << "' -c \"update plumb.tenants set plan='growth' where name='initech'\"  # drift\n\n"
             << "Edit a file under " << dir << "/ and watch the next pass apply it. Ctrl-C stops everything.\n"
