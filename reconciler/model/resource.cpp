@@ -12,8 +12,9 @@ std::string ResourceKey::str() const {
 
 std::string SourceLocation::str() const {
   std::string out = file;
-  if (line > 0) out += ":" + std::to_string(line);
-  if (line > 0 && column > 0) out += ":" + std::to_string(column);
+  // Appended piecewise: GCC 12 at -O3 raises a false -Wrestrict on `":" + std::to_string(n)`.
+  if (line > 0) out.append(":").append(std::to_string(line));
+  if (line > 0 && column > 0) out.append(":").append(std::to_string(column));
   return out;
 }
 
