@@ -96,6 +96,7 @@ struct Controller::Impl {
     if (error.kind == ErrorKind::transient) state.reset();  // reconnect before the next use
     rec.fail(error);
   }
+  bool committed_after_all(PassRecorder& rec, const Error& error);
   void handle_notify();
   void check_drift();
   void finish(const RunRecord& record);
@@ -317,7 +318,9 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       break;
     case PassAction::apply: {
       start = Steady::now();
-      if (auto ok = state->apply(plan, lock->fence(), rec.record()); !ok) return state_failed(rec, ok.error());
+      if (auto ok = state->apply(plan, lock->fence(), rec.record());
+          !ok && !committed_after_all(rec, ok.error()))
+        return state_failed(rec, ok.error());
       rec.record().apply_ms = ms_since(start);
       rec.record().status = "succeeded";
       last_synced = desired_revision;
@@ -331,6 +334,23 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
   }
+}
+
+// An ambiguous commit (DB_IN_DOUBT) is settled by what the database recorded for this pass, on a
+// new session: true if the apply committed (the pass then goes on as succeeded, never applying
+// again); false if it did not or cannot be told yet (the pass fails; the next one re-plans).
+bool Controller::Impl::committed_after_all(PassRecorder& rec, const Error& error) {
+  if (error.code != "DB_IN_DOUBT") return false;
+  state.reset();
+  if (!ensure_state()) return false;
+  auto revision = state->committed_revision(rec.record());
+  if (!revision) {
+    state.reset();
+    return false;
+  }
+  spdlog::warn("pass {} commit outcome was in doubt; the database says it {} (revision {})",
+               rec.record().pass_id, *revision ? "committed" : "did not commit", revision->value_or(-1));
+  return revision->has_value();
 }
 
 // True (and the pass recorded as no_changes) when neither Git nor the database moved since the

@@ -58,6 +58,12 @@ class StatePort {
   virtual Result<void> record_run(const RunRecord& run) = 0;
   // The commit of the latest pass that left the database in sync with Git ("" if none).
   virtual Result<std::string> last_synced_commit() = 0;
+  // After an apply failed with DB_IN_DOUBT (on a fresh port): the revision pass `run` recorded
+  // if its apply committed after all, nullopt if it did not (store::Store::committed_revision).
+  virtual Result<std::optional<std::int64_t>> committed_revision(const RunRecord& run) {
+    (void)run;
+    return std::nullopt;
+  }
 };
 
 // Leader election on a dedicated session: pg_try_advisory_lock(key), held until the session ends.

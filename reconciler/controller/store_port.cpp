@@ -51,6 +51,10 @@ class StorePort final : public StatePort {
 
   Result<std::string> last_synced_commit() override { return m_store.last_synced_commit(); }
 
+  Result<std::optional<std::int64_t>> committed_revision(const RunRecord& run) override {
+    return m_store.committed_revision(run.pass_id, std::string(trigger_name(run.trigger)));
+  }
+
  private:
   store::Store m_store;
 };

@@ -78,11 +78,39 @@ Result<void> Store::record_sync_run(const SyncRunRecord& run) {
             "commit = CASE WHEN EXCLUDED.commit = '' THEN s.commit ELSE EXCLUDED.commit END, "
             "started_at = LEAST(s.started_at, EXCLUDED.started_at), "
             "finished_at = COALESCE(EXCLUDED.finished_at, s.finished_at), "
-            "duration_ms = COALESCE(EXCLUDED.duration_ms, s.duration_ms)"),
+            "duration_ms = COALESCE(EXCLUDED.duration_ms, s.duration_ms) "
+            // A run whose apply committed stays committed: after an ambiguous commit
+            // (DB_IN_DOUBT) the caller's "failed" must not overwrite what the database says.
+            "WHERE s.status NOT IN ('succeeded', 'no_changes') OR EXCLUDED.status NOT IN ('failed', "
+            "'refused')"),
         run.id, run.trigger, run.commit, run.status, plan, run.counts.dump(), run.error, started, finished,
         run.actor, run.correlation_id);
     tx.commit();
     return {};
+  });
+}
+
+Result<std::optional<std::int64_t>> Store::committed_revision(const std::string& sync_run_id,
+                                                              const std::string& trigger) {
+  return detail::guarded("settle an apply in doubt", [&]() -> Result<std::optional<std::int64_t>> {
+    pqxx::work tx(*m_impl->conn);
+    tx.exec("SET LOCAL lock_timeout = '30s'");
+    // Claiming the id waits for a transaction still holding it (the apply's row is inserted in
+    // the apply's own transaction), so what we read next is that transaction's final outcome.
+    const auto claimed = tx.exec_params(
+        m_impl->q("INSERT INTO @schema@.sync_runs (id, trigger, status, error) VALUES ($1, $2, 'failed', "
+                  "'DB_IN_DOUBT: the apply did not commit') ON CONFLICT (id) DO NOTHING RETURNING id"),
+        sync_run_id, trigger);
+    std::optional<std::int64_t> revision;
+    if (claimed.empty()) {
+      const auto rows =
+          tx.exec_params(m_impl->q("SELECT revision FROM @schema@.sync_runs WHERE id = $1 AND "
+                                   "status IN ('succeeded', 'no_changes') AND revision IS NOT NULL"),
+                         sync_run_id);
+      if (!rows.empty()) revision = rows[0][0].as<std::int64_t>();
+    }
+    tx.commit();
+    return revision;
   });
 }
 

@@ -145,6 +145,13 @@ class Store {
   // Inserts or updates a sync_runs row by id (the controller's pass record).
   Result<void> record_sync_run(const SyncRunRecord& run);
 
+  // Settles an apply that failed with DB_IN_DOUBT (call on a new Store): waits until the
+  // transaction that may have written run `sync_run_id` has ended, then returns the revision that
+  // apply recorded if it committed, nullopt if it did not (the run is then on record as failed,
+  // with `trigger`).
+  Result<std::optional<std::int64_t>> committed_revision(const std::string& sync_run_id,
+                                                         const std::string& trigger);
+
   // The commit of the latest succeeded / no_changes sync run ("" if none).
   Result<std::string> last_synced_commit();
 

@@ -37,14 +37,17 @@ class OperatorEnv {
            " PLUMB_TOKEN_KEY_FILE=" + quote((tmp.path() / "token.key").string());
   }
 
-  // Starts `plumb run` (text logs, debug level off) polling every `interval`.
-  Replica start(const std::string& name, const std::string& interval = "1s") {
+  // Starts `plumb run` (text logs, debug level off) polling every `interval`, on `database_url`
+  // ("" = `url`; e.g. a proxy in front of it).
+  Replica start(const std::string& name, const std::string& interval = "1s",
+                const std::string& database_url = "") {
     Replica r;
     r.name = name;
     r.port = free_port();
     r.process = std::make_unique<Process>(
         std::vector<std::string>{"--log-format", "text", "run", "--repo", repo.string(), "--database-url",
-                                 url, "--listen", "127.0.0.1:" + std::to_string(r.port), "--admin-token-file",
+                                 database_url.empty() ? url : database_url, "--listen",
+                                 "127.0.0.1:" + std::to_string(r.port), "--admin-token-file",
                                  (tmp.path() / "admin.token").string(), "--token-key-file",
                                  (tmp.path() / "token.key").string(), "--cache-dir",
                                  (tmp.path() / ("cache-" + name)).string(), "--interval", interval},
