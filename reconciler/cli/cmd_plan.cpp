@@ -153,6 +153,13 @@ int run_apply(const GlobalOptions& global, const ApplyOptions& options) {
   if (!applied) {
     const Error& e = applied.error();
     if (e.code == "STALE_PLAN") return fail(e.message + "; nothing was changed");
+    // The one failure after which "nothing was changed" may be false. Running apply again is
+    // safe: it re-plans from the database, and a saved plan is refused as stale if it committed.
+    if (e.code == "DB_IN_DOUBT")
+      return fail(e.message + " (" + e.code + "); run plumb plan to see whether it was applied");
+    // No retry here (the operator retries with backoff): a conflict says run it again.
+    if (e.kind == ErrorKind::conflict)
+      return fail(e.message + " (" + e.code + "); nothing was changed: run apply again");
     return fail(e.message + " (" + e.code + "); nothing was changed");
   }
   return report_apply(*applied);

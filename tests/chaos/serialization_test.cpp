@@ -6,6 +6,8 @@
 // brings the next, level-triggered pass, which plans again from the database and applies once.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+
 #include <pqxx/pqxx>
 
 #include "tests/chaos/operator_env.hpp"
@@ -67,4 +69,37 @@ TEST_CASE("an apply that loses a serialization race (40001) is recorded as faile
   const int exit_code = op.process->stop();
   INFO(op.process->tail());
   CHECK(exit_code == 0);
+}
+
+TEST_CASE("plumb apply that loses a serialization race exits 1, changes nothing and says to run it again",
+          "[chaos][serialization]") {
+  OperatorEnv env("serialization-cli", 56);
+  REQUIRE(run_plumb({"apply", env.repo.string(), "--auto-approve"}, env.env()).code == 0);
+  env.sql("ALTER DATABASE " + env.sql("SELECT current_database()") +
+          " SET default_transaction_isolation = 'serializable'");
+  sh("sed -i 's/displayName: Tenant t00000/displayName: Renamed t00000/' " +
+     quote((env.repo / "tenants" / "t00000.yaml").string()));
+  const std::string audit_before = env.sql("SELECT count(*) FROM plumb.audit_log WHERE actor_type = 'cli'");
+
+  pqxx::connection oob(env.url);
+  pqxx::work tx(oob);
+  tx.exec("UPDATE plumb.tenants SET admin_email = admin_email WHERE name = 't00001'");
+  Process apply({"apply", env.repo.string(), "--auto-approve"}, env.env(), env.tmp.path() / "apply.log");
+  REQUIRE(eventually(std::chrono::seconds(30), [&] {
+    return plumb_sessions(env.url, "wait_event_type = 'Lock' AND query ILIKE '%state_revision%'") == 1;
+  }));
+  tx.commit();
+  const int status = apply.wait();
+  const std::string out = apply.output();
+  INFO(out);
+  // No retry inside the CLI: a clear message and exit code 1, and nothing written.
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 1);
+  CHECK(out.find("DB_SERIALIZATION_FAILURE") != std::string::npos);
+  CHECK(out.find("nothing was changed: run apply again") != std::string::npos);
+  CHECK(env.sql("SELECT display_name FROM plumb.tenants WHERE name = 't00000'") == "Tenant t00000");
+  CHECK(env.sql("SELECT count(*) FROM plumb.audit_log WHERE actor_type = 'cli'") == audit_before);
+  // Running it again, as the message says, applies it.
+  CHECK(run_plumb({"apply", env.repo.string(), "--auto-approve"}, env.env()).code == 0);
+  CHECK(env.converged());
 }
