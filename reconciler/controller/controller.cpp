@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <random>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 
@@ -55,6 +56,7 @@ struct Controller::Impl {
   std::string desired_revision;
   std::string last_synced;
   std::int64_t seen_revision = -1;  // change counter of our latest read of the database
+  std::vector<RunRecord> unrecorded;  // passes that ended while the database was unreachable
   // The latest pass that found nothing to do: its desired revision, the database's change
   // counter it read, and its (empty) plan. While both are unchanged the pure planner would say
   // the same again, so a pass reuses it without reading the whole state (DESIGN §3: the change
@@ -414,10 +416,18 @@ void Controller::Impl::finish(const RunRecord& record) {
                  record.status, record.commit, record.correlation_id, record.fetch_ms, record.load_ms,
                  record.plan_ms, record.apply_ms);
   }
+  // A pass that could not be recorded (database down) is kept and recorded with a later one, so
+  // an outage's failed passes still end up in sync_runs (at most 8: the first and the latest).
+  if (unrecorded.size() >= 8) unrecorded.erase(unrecorded.begin() + 1);  // keep the first and the latest
+  unrecorded.push_back(record);
   if (ensure_state()) {
-    if (auto ok = state->record_run(record); !ok) {
-      spdlog::warn("pass {} could not be recorded: {}", record.pass_id, ok.error().message);
-      state.reset();  // most likely the connection: reconnect next time
+    while (!unrecorded.empty()) {
+      if (auto ok = state->record_run(unrecorded.front()); !ok) {
+        spdlog::warn("pass {} could not be recorded: {}", unrecorded.front().pass_id, ok.error().message);
+        state.reset();  // most likely the connection: reconnect next time
+        break;
+      }
+      unrecorded.erase(unrecorded.begin());
     }
   }
   int failures = 0;
