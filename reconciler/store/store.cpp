@@ -94,6 +94,9 @@ Result<std::optional<std::int64_t>> Store::committed_revision(const std::string&
                                                               const std::string& trigger) {
   return detail::guarded("settle an apply in doubt", [&]() -> Result<std::optional<std::int64_t>> {
     pqxx::work tx(*m_impl->conn);
+    // READ COMMITTED whatever the database default: the row we wait for commits after our
+    // snapshot, which REPEATABLE READ / SERIALIZABLE would report as a serialization failure.
+    tx.exec("SET TRANSACTION ISOLATION LEVEL READ COMMITTED");
     tx.exec("SET LOCAL lock_timeout = '30s'");
     // Claiming the id waits for a transaction still holding it (the apply's row is inserted in
     // the apply's own transaction), so what we read next is that transaction's final outcome.
