@@ -1,6 +1,7 @@
 // ServerState::handle: the one path every request takes (correlation, routing, auth, limits,
 // handler, envelope, ETag, metrics).
 #include <chrono>
+#include <optional>
 #include <variant>
 
 #include <httplib.h>
@@ -57,6 +58,25 @@ std::string join(const std::vector<std::string>& items) {
   std::string out;
   for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
   return out;
+}
+
+constexpr std::size_t k_max_header_count = 100;
+
+// Framing the HTTP library tolerates but a proxy in front may read differently (request
+// smuggling): a non-numeric or repeated-and-different Content-Length, or a flood of headers.
+std::optional<Reply> framing_error(const httplib::Request& req) {
+  if (req.headers.size() > k_max_header_count) {
+    return error_reply(431, "TOO_MANY_HEADERS", "at most " + std::to_string(k_max_header_count) + " headers are accepted");
+  }
+  const auto [first, last] = req.headers.equal_range("Content-Length");
+  for (auto it = first; it != last; ++it) {
+    const std::string& value = it->second;
+    const bool digits = !value.empty() && value.find_first_not_of("0123456789") == std::string::npos;
+    if (!digits || value != first->second) {
+      return error_reply(400, "BAD_CONTENT_LENGTH", "Content-Length must be one decimal number");
+    }
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -148,7 +168,8 @@ void ServerState::handle(const httplib::Request& req, httplib::Response& res) {
   guard.handling(req.remote_addr + ":" + std::to_string(req.remote_port));
   const std::string cid = correlation_id_for(req.get_header_value("X-Correlation-Id"));
   std::string label = "unmatched";
-  Reply reply = route_request(*this, req, cid, label);
+  const std::optional<Reply> refused = framing_error(req);
+  Reply reply = refused ? *refused : route_request(*this, req, cid, label);
   write_reply(req, res, reply, cid);
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at).count();
   metrics.observe_http(label, req.method, res.status, seconds);
