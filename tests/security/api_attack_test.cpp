@@ -12,12 +12,15 @@
 
 #include <atomic>
 #include <chrono>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <random>
 #include <set>
 #include <thread>
 
 #include "api/auth.hpp"
+#include "reconciler/util/crypto.hpp"
 #include "reconciler/util/token_format.hpp"
 #include "tests/api/db_support.hpp"
 #include "tests/api/http_support.hpp"
@@ -279,7 +282,10 @@ TEST_CASE("malformed and hostile requests get 4xx, never 5xx, and the server kee
                                          "Transfer-Encoding: chunked\r\n\r\n200000\r\n" + std::string(0x200000, 'x') + "\r\n0\r\n\r\n"},
       {"path traversal", "GET /v1/../../../etc/passwd HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
       {"encoded traversal", "GET /v1/tenants/%2e%2e%2f%2e%2e HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
-      {"NUL in path", std::string("GET /v1/tenants/ac\0me HTTP/1.1\r\nHost: x\r\n", 44) + auth + "\r\n"},
+      {"NUL in path", [] {
+         constexpr char line[] = "GET /v1/tenants/ac\0me HTTP/1.1\r\nHost: x\r\n";
+         return std::string(line, sizeof line - 1);
+       }() + auth + "\r\n"},
       {"encoded NUL", "GET /v1/tenants/ac%00me HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
       {"long parameter", "GET /v1/tenants/" + std::string(5000, 'a') + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
       {"SQL in parameter", "GET /v1/tenants/acme'%3B%20drop%20table%20tenants%3B-- HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
@@ -362,4 +368,27 @@ TEST_CASE("randomly mutated requests never get a 5xx", "[security][api][errors]"
   auto res = client(*f.server)->Get("/healthz");
   REQUIRE(res);
   CHECK(res->status == 200);
+}
+
+TEST_CASE("tokens and webhook signatures are compared in constant time", "[security][api][auth]") {
+  using plumb::crypto::constant_time_equal;
+  CHECK(constant_time_equal("abc", "abc"));
+  CHECK_FALSE(constant_time_equal("abc", "abd"));
+  CHECK_FALSE(constant_time_equal("abc", "abcd"));
+  CHECK(constant_time_equal("", ""));
+  // Every comparison of a secret in the API goes through it: each file holding one names it and
+  // none compares with memcmp/strcmp (a plain == on a secret is caught by review and this list).
+  const std::vector<std::string> files = {"api/auth.cpp", "api/webhook.cpp", "api/dispatch.cpp"};
+  for (const auto& file : files) {
+    std::ifstream in(std::string(PLUMB_SOURCE_DIR) + "/" + file);
+    REQUIRE(in);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    INFO(file);
+    CHECK(text.find("crypto::constant_time_equal(") != std::string::npos);
+    CHECK(text.find("memcmp") == std::string::npos);
+    CHECK(text.find("strcmp") == std::string::npos);
+    CHECK(text.find("secret ==") == std::string::npos);
+    CHECK(text.find("== secret") == std::string::npos);
+    CHECK(text.find("signature ==") == std::string::npos);
+  }
 }
