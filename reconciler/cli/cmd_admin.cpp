@@ -30,7 +30,7 @@ int run_migrate(const GlobalOptions& global, const MigrateOptions& options) {
 
 int run_audit_verify(const GlobalOptions& global, const AuditVerifyOptions& options) {
   setup_logging(global);
-  auto store = open_store(options.db);
+  auto store = open_store(options.db, /*read_only=*/true);
   if (!store) return fail(store.error().message);
   auto result = store->verify_audit();
   if (!result) return fail(result.error().message);

@@ -48,7 +48,7 @@ Result<plan::Plan> compute_plan(const GlobalOptions& global, const PlanOptions& 
     if (!base) return tl::unexpected(base.error());
     actual = std::move(*base);
   } else {
-    auto store = open_store(options.db);
+    auto store = open_store(options.db, /*read_only=*/true);
     if (!store) return tl::unexpected(store.error());
     spdlog::debug("reading actual state from {}", redact_url(options.db.url));
     auto read = store->read_actual();
@@ -169,7 +169,7 @@ int run_drift(const GlobalOptions& global, const DriftOptions& options) {
   setup_logging(global);
   auto desired = desired_or_report(global, options.input);
   if (!desired) return k_exit_error;
-  auto store = open_store(options.db);
+  auto store = open_store(options.db, /*read_only=*/true);
   if (!store) return fail(store.error().message);
   auto actual = store->read_actual();
   if (!actual) return fail(actual.error().message);

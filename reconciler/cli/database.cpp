@@ -41,12 +41,13 @@ Result<store::StoreOptions> store_options(const DatabaseOptions& db) {
   return options;
 }
 
-Result<store::Store> open_store(const DatabaseOptions& db) {
+Result<store::Store> open_store(const DatabaseOptions& db, bool read_only) {
   if (db.url.empty()) {
     return make_error(ErrorKind::terminal, "NO_DATABASE", "no database: pass --database-url or set PLUMB_DATABASE_URL");
   }
   auto options = store_options(db);
   if (!options) return tl::unexpected(options.error());
+  options->read_only = read_only;
   auto store = store::Store::open(db.url, *options);
   if (!store) {
     Error e = store.error();

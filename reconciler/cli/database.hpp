@@ -10,7 +10,9 @@ namespace plumb::cli {
 Result<store::StoreOptions> store_options(const DatabaseOptions& db);
 
 // Store::open with the options above; errors name the database URL without its password.
-Result<store::Store> open_store(const DatabaseOptions& db);
+// `read_only` (plan, drift, audit verify) loads no token key, so the read-only role of
+// pull-request CI needs neither the key nor access to server_secrets.
+Result<store::Store> open_store(const DatabaseOptions& db, bool read_only = false);
 
 // `url` with any password replaced by "***", for messages and logs.
 std::string redact_url(const std::string& url);

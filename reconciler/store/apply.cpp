@@ -223,6 +223,7 @@ void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& p
 }  // namespace
 
 Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& options) {
+  if (m_impl->options.read_only) return tl::unexpected(detail::read_only_refusal("apply a plan"));
   if (!is_valid_actor_type(options.actor_type)) {
     return make_error(ErrorKind::terminal, "INVALID_ACTOR_TYPE", "actor_type must be git, api or cli");
   }

@@ -71,6 +71,11 @@ std::string with_schema(std::string_view sql, const std::string& schema) {
   return out;
 }
 
+Error read_only_refusal(const std::string& what) {
+  return Error{ErrorKind::terminal, "READ_ONLY_STORE",
+               "cannot " + what + ": the database was opened read-only (no token key loaded)"};
+}
+
 TokenKeys derive_token_keys(const std::string& token_key) {
   // Separate keys per purpose, so the hash key never doubles as an encryption key.
   return TokenKeys{crypto::hmac_sha256_raw(token_key, "plumb token hash v1"),

@@ -37,6 +37,9 @@ struct TokenKeys {
 };
 TokenKeys derive_token_keys(const std::string& token_key);
 
+// The refusal of a write or a token operation on a store opened with StoreOptions::read_only.
+Error read_only_refusal(const std::string& what);
+
 // Opens a connection with application_name set; throws like pqxx.
 std::unique_ptr<pqxx::connection> connect(const std::string& url, const std::string& application_name);
 

@@ -39,6 +39,7 @@ Result<Store> Store::open(const std::string& url, const StoreOptions& options) {
     auto impl = std::make_unique<Impl>();
     impl->options = options;
     impl->conn = detail::connect(url, options.application_name);
+    if (options.read_only) return Store(std::move(impl));
     std::string key = options.token_key;
     if (key.empty()) key = load_token_key(*impl->conn, options.schema);
     if (key.empty()) {

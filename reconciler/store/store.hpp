@@ -29,6 +29,9 @@ struct StoreOptions {
   std::string token_key;                   // raw key bytes for token HMAC/sealing; "" = the key migrate
                                            // stored in <schema>.server_secrets (weaker fallback)
   std::string application_name = "plumb";  // shown in pg_stat_activity and out-of-band audit rows
+  bool read_only = false;                  // plan, drift, audit verify: no token key is loaded (a
+                                           // role without server_secrets can open it); apply,
+                                           // reveal and authenticate refuse with READ_ONLY_STORE
 };
 
 // True if `schema` is a plain lower-case identifier safe to splice into SQL.

@@ -7,6 +7,7 @@ namespace plumb::store {
 Result<std::string> Store::reveal_token(const std::string& tenant, const std::string& name,
                                         const std::string& actor, const std::string& correlation_id,
                                         const std::string& actor_type) {
+  if (m_impl->options.read_only) return tl::unexpected(detail::read_only_refusal("reveal a token"));
   if (actor_type != "api" && actor_type != "cli") {
     return make_error(ErrorKind::terminal, "INVALID_ACTOR_TYPE", "reveal actor_type must be api or cli");
   }
@@ -47,6 +48,7 @@ Result<std::string> Store::reveal_token(const std::string& tenant, const std::st
 }
 
 Result<std::optional<TokenIdentity>> Store::authenticate_token(const std::string& plaintext) {
+  if (m_impl->options.read_only) return tl::unexpected(detail::read_only_refusal("authenticate a token"));
   if (!token_format::is_valid(plaintext)) return std::optional<TokenIdentity>{};
   return detail::guarded("authenticate the token", [&]() -> Result<std::optional<TokenIdentity>> {
     pqxx::nontransaction tx(*m_impl->conn);

@@ -166,3 +166,45 @@ TEST_CASE("the whole cycle against a database keeps the CLI contract", "[cli][db
   CHECK(broken.out.find("seq 3") != std::string::npos);
   fs::remove_all(dir);
 }
+
+TEST_CASE("plan, drift and audit verify run as the pull-request CI role, without a token key", "[cli][db]") {
+  // The role is created with the GRANTs examples/ci/README.md tells teams to run, read from it.
+  std::ifstream readme(fs::path(PLUMB_SOURCE_DIR) / "examples/ci/README.md");
+  REQUIRE(readme);
+  const std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  const auto start = text.find("```sql\n", text.find("### The read-only database role"));
+  REQUIRE(start != std::string::npos);
+  std::string grants = text.substr(start + 7, text.find("```", start + 7) - start - 7);
+  const std::string role = "plumb_ci_ro_" + std::to_string(::getpid());
+  for (std::size_t p = 0; (p = grants.find("plumb_ci_ro", p)) != std::string::npos; p += role.size()) {
+    grants.replace(p, 11, role);
+  }
+  const auto password = grants.find(" PASSWORD '...'");
+  REQUIRE(password != std::string::npos);
+  grants.erase(password, 15);
+
+  const std::string url = plumb::testing::fresh_database();
+  fs::path dir = temp_dir("ci-role");
+  std::ofstream(dir / "token.key") << "0123456789abcdef0123456789abcdef\n";
+  const std::string owner = "PLUMB_DATABASE_URL=" + quote(url) + " PLUMB_TOKEN_KEY_FILE=" + quote((dir / "token.key").string());
+  REQUIRE(run_plumb({"migrate"}, owner).code == 0);
+  REQUIRE(run_plumb({"apply", k_examples.string(), "--auto-approve"}, owner).code == 0);
+  plumb::testing::psql(url, grants);
+  const std::string ci = "PLUMB_DATABASE_URL=" + quote(url + " user=" + role);
+
+  auto plan = run_plumb({"plan", k_examples.string(), "--detailed-exitcode"}, ci);
+  INFO(plan.out);
+  CHECK(plan.code == 0);
+  CHECK(run_plumb({"drift", k_examples.string()}, ci).code == 0);
+  CHECK(run_plumb({"audit", "verify"}, ci).code == 0);
+  // The role really cannot read the key nor write: an apply of a hand edit's repair is refused.
+  CHECK_THROWS_WITH(plumb::testing::psql(url + " user=" + role, "SELECT count(*) FROM plumb.server_secrets"),
+                    Catch::Contains("permission denied"));
+  plumb::testing::psql(url, "update plumb.workspaces set display_name = 'hand edit' where name = 'analytics'");
+  CHECK(run_plumb({"plan", k_examples.string(), "--detailed-exitcode"}, ci).code == 2);
+  auto apply = run_plumb({"apply", k_examples.string(), "--auto-approve"}, ci + " PLUMB_TOKEN_KEY=x");
+  INFO(apply.out);
+  CHECK(apply.code == 1);
+  CHECK(plumb::testing::psql(url, "select display_name from plumb.workspaces where name = 'analytics'") == "hand edit\n");
+  fs::remove_all(dir);
+}

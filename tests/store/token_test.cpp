@@ -123,3 +123,31 @@ TEST_CASE("no token plaintext anywhere in a dump of the database", "[store][toke
   for (const auto& secret : secrets) CHECK(after.find(secret) == std::string::npos);
   CHECK_FALSE(token_format::contains_token_shape(after));
 }
+
+TEST_CASE("a read-only store needs no token key and refuses to write or touch tokens", "[store][token]") {
+  auto db = fresh_store();
+  must(db.store.apply(simple_plan(with_token(0), must(db.store.read_actual()))));
+  psql(db.url, "DELETE FROM plumb.server_secrets");  // no fallback key either
+  store::StoreOptions options;
+  options.read_only = true;
+  auto reader = must(store::Store::open(db.url, options));
+  const auto actual = must(reader.read_actual());
+  CHECK(actual.resources.size() == 2);
+  CHECK(must(reader.verify_audit()).ok);
+  const auto revision = must(reader.current_revision());
+  auto updated = with_token(1);
+  auto apply = reader.apply(simple_plan(updated, actual));
+  REQUIRE_FALSE(apply);
+  CHECK(apply.error().code == "READ_ONLY_STORE");
+  CHECK(must(reader.current_revision()) == revision);
+  auto reveal = reader.reveal_token("acme", "ci", "admin", "corr-12345678");
+  REQUIRE_FALSE(reveal);
+  CHECK(reveal.error().code == "READ_ONLY_STORE");
+  auto auth = reader.authenticate_token(token_format::generate());
+  REQUIRE_FALSE(auth);
+  CHECK(auth.error().code == "READ_ONLY_STORE");
+  // The same database opened for writing has no key now: refused with a way out.
+  auto writer = store::Store::open(db.url, {});
+  REQUIRE_FALSE(writer);
+  CHECK(writer.error().code == "NO_TOKEN_KEY");
+}
