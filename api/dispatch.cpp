@@ -10,6 +10,7 @@
 #include "api/server_state.hpp"
 #include "reconciler/util/crypto.hpp"
 #include "reconciler/util/token_format.hpp"
+#include "reconciler/util/utf8.hpp"
 
 namespace plumb::api {
 namespace {
@@ -127,6 +128,15 @@ static Reply route_request(ServerState& s, const httplib::Request& req, const st
   label = match.route->path;
   if (token_in_query(req, s.config.admin_token)) {
     return error_reply(400, "TOKEN_IN_QUERY", "credentials are accepted only in the Authorization header");
+  }
+  // Names and parameters go to PostgreSQL as text: anything but UTF-8 is the caller's mistake.
+  for (const auto& value : match.params) {
+    if (!utf8::is_valid(value)) return error_reply(400, "INVALID_PARAMETER", "the path is not valid UTF-8 once decoded");
+  }
+  for (const auto& [name, value] : req.params) {
+    if (!utf8::is_valid(name) || !utf8::is_valid(value)) {
+      return error_reply(400, "INVALID_PARAMETER", "query parameters must be valid UTF-8 once decoded");
+    }
   }
   Principal principal;
   if (match.route->authenticated) {

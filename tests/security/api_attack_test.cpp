@@ -297,6 +297,9 @@ TEST_CASE("malformed and hostile requests get 4xx, never 5xx, and the server kee
          for (int i = 0; i < 2000; ++i) q += "actor=a&";
          return q;
        }() + " HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+      {"invalid UTF-8 in a filter", "GET /v1/audit?actor=%D2m HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+      {"invalid UTF-8 in a parameter name", "GET /v1/tenants?%FF=1 HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
+      {"invalid UTF-8 in a path name", "GET /v1/tenants/%C0%AF HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
       {"bad audit time", "GET /v1/audit?since=2026-13-45T99:99:99Z HTTP/1.1\r\nHost: x\r\n" + auth + "\r\n"},
       {"huge bearer", "GET /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + std::string(6000, 'b') + "\r\n\r\n"},
       {"non-ASCII bearer", "GET /v1/tenants HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer \xff\xfe\xc3\x28\r\n\r\n"},
