@@ -74,11 +74,11 @@ int serve(RuntimeConfig config, std::unique_ptr<source::Source> source) {
   spdlog::info("API listening on {}:{}", config.api.host, server.port());
   if (config.on_ready) config.on_ready(server.port());
 
-  // After every pass, cached API answers (the drift summary) may be stale.
+  // After every pass and every drift recomputation, cached API answers (the drift summary) may be stale.
   std::atomic<bool> stopping{false};
   std::thread watcher([&] {
     while (!stopping) {
-      if (ctl.wait_for_pass(std::chrono::milliseconds(500))) server.invalidate_caches();
+      if (ctl.wait_for_drift_change(std::chrono::milliseconds(500))) server.invalidate_caches();
     }
   });
   while (!wait_for_shutdown(std::chrono::seconds(1))) {

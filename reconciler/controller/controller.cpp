@@ -76,6 +76,7 @@ struct Controller::Impl {
   std::string pending_id;
   bool notified = false;
   std::uint64_t passes_finished = 0;
+  std::uint64_t drift_changes = 0;  // passes finished plus drift recomputed between passes
   Health health_state;
 
   std::stop_source stop_source;
@@ -101,6 +102,7 @@ struct Controller::Impl {
   bool committed_after_all(PassRecorder& rec, const Error& error);
   void handle_notify();
   void check_drift();
+  void record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift);
   void finish(const RunRecord& record);
   void set_health(const std::function<void(Health&)>& edit) {
     std::lock_guard<std::mutex> g(mu);
@@ -320,19 +322,26 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       break;
     case PassAction::apply: {
       start = Steady::now();
-      if (auto ok = state->apply(plan, lock->fence(), rec.record());
-          !ok && !committed_after_all(rec, ok.error()))
-        return state_failed(rec, ok.error());
+      auto applied = state->apply(plan, lock->fence(), rec.record());
+      if (!applied && !committed_after_all(rec, applied.error())) return state_failed(rec, applied.error());
       rec.record().apply_ms = ms_since(start);
       rec.record().status = "succeeded";
       last_synced = desired_revision;
-      actual = state->read_actual();
-      if (!actual) return;  // applied and recorded; drift comes with the next look
+      if (applied) {
+        // The apply committed on the revision the plan read: the drift left is the drift before
+        // minus what the plan changed, with no second read of every row.
+        return record_pass_drift(rec, plan::drift_after_apply(plan::make_drift(*desired, *actual), plan, *applied));
+      }
+      actual = state->read_actual();  // settled from an in-doubt commit: look again
+      if (!actual) return;            // applied and recorded; drift comes with the next look
       break;
     }
   }
-  auto drift = plan::make_drift(*desired, *actual);
-  seen_revision = actual->revision;
+  record_pass_drift(rec, plan::make_drift(*desired, *actual));
+}
+
+void Controller::Impl::record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift) {
+  seen_revision = drift.actual_revision;
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
   }
@@ -441,6 +450,7 @@ void Controller::Impl::finish(const RunRecord& record) {
     h.last_commit = record.commit;
     h.last_error = record.error;
     ++passes_finished;
+    ++drift_changes;
   }
   if (seams.on_pass) seams.on_pass(record);
   pass_cv.notify_all();
@@ -485,6 +495,11 @@ void Controller::Impl::check_drift() {
     return;
   }
   seen_revision = actual->revision;
+  {
+    std::lock_guard<std::mutex> g(mu);
+    ++drift_changes;
+  }
+  pass_cv.notify_all();
   spdlog::info("controller: drift recomputed at revision {}: {} item(s)", actual->revision, drift.items.size());
 }
 
@@ -537,6 +552,12 @@ bool Controller::wait_for_pass(std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> g(m_impl->mu);
   const auto seen = m_impl->passes_finished;
   return m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->passes_finished > seen; });
+}
+
+bool Controller::wait_for_drift_change(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> g(m_impl->mu);
+  const auto seen = m_impl->drift_changes;
+  return m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->drift_changes > seen; });
 }
 
 }  // namespace plumb::controller

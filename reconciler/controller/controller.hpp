@@ -86,6 +86,10 @@ class Controller {
   // Blocks until a pass has finished after this call, or `timeout`; for tests and `plumb dev`.
   bool wait_for_pass(std::chrono::milliseconds timeout);
 
+  // Blocks until the recorded drift may have changed (a pass finished, or drift was recomputed
+  // between passes after an out-of-band write), or `timeout`; the API drops its cached answers.
+  bool wait_for_drift_change(std::chrono::milliseconds timeout);
+
  private:
   struct Impl;
   std::unique_ptr<Impl> m_impl;

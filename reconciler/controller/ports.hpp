@@ -53,7 +53,8 @@ class StatePort {
   virtual Result<std::int64_t> current_revision() = 0;
   // One transaction: refuses a stale plan (conflict) and a lost leadership (conflict, via fence).
   // `run` identifies the pass (its id becomes the sync run's id, with trigger and correlation).
-  virtual Result<void> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) = 0;
+  // Returns the change counter the apply committed (the revision of the state it left).
+  virtual Result<std::int64_t> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) = 0;
   virtual Result<void> record_drift(const plan::DriftReport& drift) = 0;
   virtual Result<void> record_run(const RunRecord& run) = 0;
   // The commit of the latest pass that left the database in sync with Git ("" if none).

@@ -13,7 +13,7 @@ class StorePort final : public StatePort {
   Result<model::ActualState> read_actual() override { return m_store.read_actual(); }
   Result<std::int64_t> current_revision() override { return m_store.current_revision(); }
 
-  Result<void> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) override {
+  Result<std::int64_t> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) override {
     store::ApplyOptions o;
     o.actor = run.actor.empty() ? "plumb" : run.actor;
     o.actor_type = "git";
@@ -25,7 +25,7 @@ class StorePort final : public StatePort {
     o.lock_timeout = std::chrono::milliseconds(10'000);
     auto r = m_store.apply(plan, o);
     if (!r) return tl::unexpected(r.error());
-    return {};
+    return r->revision;
   }
 
   Result<void> record_drift(const plan::DriftReport& drift) override { return m_store.record_drift(drift); }

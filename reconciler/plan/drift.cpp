@@ -1,5 +1,7 @@
 #include "reconciler/plan/drift.hpp"
 
+#include <algorithm>
+
 namespace plumb::plan {
 
 std::string_view drift_type_name(DriftType type) {
@@ -40,6 +42,18 @@ DriftReport make_drift(const model::DesiredState& desired, const model::ActualSt
     }
   }
   return report;
+}
+
+DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t revision) {
+  std::vector<model::ResourceKey> changed;
+  changed.reserve(plan.changes.size());
+  for (const auto& change : plan.changes) changed.push_back(change.key);
+  std::sort(changed.begin(), changed.end());
+  std::erase_if(before.items, [&](const DriftItem& item) {
+    return std::binary_search(changed.begin(), changed.end(), item.key);
+  });
+  before.actual_revision = revision;
+  return before;
 }
 
 }  // namespace plumb::plan

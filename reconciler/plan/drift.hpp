@@ -30,4 +30,10 @@ struct DriftReport {
 // plumb would do about it).
 DriftReport make_drift(const model::DesiredState& desired, const model::ActualState& actual);
 
+// The drift left once `plan` has been applied to the state `before` was computed on, without
+// reading the state again: every key the plan changed now equals Git or is gone, every other
+// item stays. Exact when the apply committed on the revision the plan read (Store::apply refuses
+// a plan whose revision moved); `revision` is the one the apply committed.
+DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t revision);
+
 }  // namespace plumb::plan

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <future>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -87,12 +88,17 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   ctl->start();
   REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
   REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
+  // No pass comes (interval 60 s), so only the drift recomputation can wake this waiter: it is
+  // what makes `plumb run` drop the API's cached drift at once instead of after its TTL.
+  auto woken = std::async(std::launch::async, [&] { return ctl->wait_for_drift_change(2s); });
+  std::this_thread::sleep_for(50ms);  // let the waiter start before the edit
   const auto edited = std::chrono::steady_clock::now();
   env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
   REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
   const auto took = std::chrono::steady_clock::now() - edited;
   WARN("drift recorded " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms after the edit");
   CHECK(took < 1s);
+  CHECK(woken.get());
   std::this_thread::sleep_for(300ms);
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
 }

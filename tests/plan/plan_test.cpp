@@ -211,3 +211,25 @@ TEST_CASE("sensitive config values never appear in rendered plans", "[plan][rend
   auto created = plan::make_plan(desired({after}), actual({}), {});
   CHECK(plan::render_plan_text(created, false).find("hunter2") == std::string::npos);
 }
+
+TEST_CASE("drift after an apply keeps only what the plan did not change", "[plan][drift]") {
+  auto modified = tenant("mod", "growth");
+  auto observed = tenant("obs", "growth");
+  model::ActualResource stranger;
+  stranger.resource = tenant("zzz");
+  const auto d = desired({tenant("miss"), modified, observed});
+  const auto a = actual({managed(tenant("mod")), managed(tenant("gone")), managed(tenant("obs")), stranger});
+  auto p = plan::make_plan(d, a, {});
+  // Leave "obs" out of the plan, as a policy would: its drift must survive.
+  std::erase_if(p.changes, [](const plan::Change& c) { return c.key.name == "obs"; });
+  const auto before = plan::make_drift(d, a);
+  REQUIRE(before.items.size() == 5);
+  const auto after = plan::drift_after_apply(before, p, 42);
+  CHECK(after.actual_revision == 42);
+  CHECK(after.commit == before.commit);
+  REQUIRE(after.items.size() == 2);
+  CHECK(after.items[0].key.name == "obs");
+  CHECK(after.items[0].type == plan::DriftType::modified);
+  CHECK(after.items[1].key.name == "zzz");  // unmanaged: never planned, still reported
+  CHECK(after.items[1].type == plan::DriftType::unmanaged);
+}
