@@ -478,6 +478,7 @@ void Controller::Impl::handle_notify() {
 // Cheap: no fetch, no parse; read the database and diff it against the cached desired state.
 void Controller::Impl::check_drift() {
   if (!desired || !ensure_state()) return;
+  auto start = Steady::now();
   auto rev = state->current_revision();
   if (!rev) {
     state.reset();
@@ -489,7 +490,11 @@ void Controller::Impl::check_drift() {
     state.reset();
     return;
   }
+  const auto read_ms = ms_since(start);
+  start = Steady::now();
   auto drift = plan::make_drift(*desired, *actual);
+  const auto diff_ms = ms_since(start);
+  start = Steady::now();
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("controller: could not record drift: {}", ok.error().message);
     return;
@@ -500,7 +505,8 @@ void Controller::Impl::check_drift() {
     ++drift_changes;
   }
   pass_cv.notify_all();
-  spdlog::info("controller: drift recomputed at revision {}: {} item(s)", actual->revision, drift.items.size());
+  spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
+               actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
 }
 
 // ---- public --------------------------------------------------------------------------------
