@@ -18,6 +18,9 @@ namespace {
 
 std::string new_pass_id() { return crypto::to_hex(crypto::random_bytes(8)); }
 
+// Notified rows beyond this between two drift checks make the next one read everything.
+constexpr std::size_t k_max_notified_keys = 1024;
+
 std::int64_t ms_since(Steady::time_point start) {
   return std::chrono::duration_cast<Millis>(Steady::now() - start).count();
 }
@@ -55,7 +58,16 @@ struct Controller::Impl {
   std::optional<model::DesiredState> desired;              // last good desired state
   std::string desired_revision;
   std::string last_synced;
-  std::int64_t seen_revision = -1;  // change counter of our latest read of the database
+  std::int64_t seen_revision = -1;  // change counter of our latest full read of the database
+  // The drift last computed (by a pass or a full check) and the desired revision it was computed
+  // against: a NOTIFY that names its rows updates just those keys of it. Reset whenever a change
+  // may have gone unheard (feed reconnected, a notification dropped for a pass that failed).
+  std::optional<plan::DriftReport> drift_base;
+  std::string drift_base_desired;
+  // The change counter of the latest snapshot recheck_keys read: every change up to it that
+  // notified is in drift_base (notifications arrive in commit order), so the periodic check
+  // need not read everything again for them.
+  std::int64_t heard_revision = -1;
   std::vector<RunRecord> unrecorded;  // passes that ended while the database was unreachable
   // The latest pass that found nothing to do: its desired revision, the database's change
   // counter it read, and its (empty) plan. While both are unchanged the pure planner would say
@@ -75,6 +87,10 @@ struct Controller::Impl {
   std::optional<Request> pending;
   std::string pending_id;
   bool notified = false;
+  // What the pending notifications named (see FeedEvents); `notified_unkeyed` starts true: until
+  // a full read nothing heard so far can be trusted to be complete.
+  std::vector<model::ResourceKey> notified_keys;
+  bool notified_unkeyed = true;
   std::uint64_t passes_finished = 0;
   std::uint64_t drift_changes = 0;  // passes finished plus drift recomputed between passes
   Health health_state;
@@ -100,8 +116,13 @@ struct Controller::Impl {
     rec.fail(error);
   }
   bool committed_after_all(PassRecorder& rec, const Error& error);
-  void handle_notify();
-  void check_drift();
+  struct Heard {
+    std::vector<model::ResourceKey> keys;
+    bool unkeyed = true;
+  };
+  void handle_notify(const Heard& heard);
+  void check_drift(const Heard& heard, bool periodic = false);
+  void recheck_keys(const std::vector<model::ResourceKey>& keys);
   void record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift);
   void finish(const RunRecord& record);
   void set_health(const std::function<void(Health&)>& edit) {
@@ -122,6 +143,7 @@ void Controller::Impl::loop() {
     std::optional<Request> request;
     std::string id;
     bool notify = false;
+    Heard heard;
     {
       std::lock_guard<std::mutex> g(mu);
       if (pending) {
@@ -130,6 +152,10 @@ void Controller::Impl::loop() {
         pending.reset();
       }
       notify = std::exchange(notified, false);
+      if (notify) {
+        heard.keys = std::exchange(notified_keys, {});
+        heard.unkeyed = std::exchange(notified_unkeyed, false);
+      }
     }
     if (!is_leader) {
       if (request) forward(*request, id);
@@ -140,12 +166,14 @@ void Controller::Impl::loop() {
       request = Request{first_pass ? Trigger::startup : Trigger::interval, {}};
     }
     if (request) {
+      // The pass reads everything; if it fails before computing drift, what was heard is lost.
+      if (notify) drift_base.reset();
       run_pass(*request, id.empty() ? new_pass_id() : id);
     } else if (notify) {
-      handle_notify();
+      handle_notify(heard);
     } else if (now >= next_drift_poll) {
       next_drift_poll = now + options.drift_poll;
-      check_drift();
+      check_drift(Heard{}, /*periodic=*/true);
     }
   }
   if (lock) lock->release();
@@ -185,6 +213,11 @@ void Controller::Impl::feed_loop() {
         continue;
       }
       feed = std::move(*made);
+      // What was written while nobody listened is unknown: look once at everything.
+      std::lock_guard<std::mutex> g(mu);
+      notified = true;
+      notified_unkeyed = true;
+      cv.notify_all();
     }
     auto got = feed->wait(Millis{250});
     if (!got) {
@@ -194,6 +227,12 @@ void Controller::Impl::feed_loop() {
     }
     std::lock_guard<std::mutex> g(mu);
     if (got->changed) notified = true;
+    if (got->unkeyed) notified_unkeyed = true;
+    notified_keys.insert(notified_keys.end(), got->keys.begin(), got->keys.end());
+    if (notified_keys.size() > k_max_notified_keys) {  // a bulk write: one full read is cheaper
+      notified_keys.clear();
+      notified_unkeyed = true;
+    }
     for (auto& [request, id] : got->requests) {
       if (pending) continue;  // coalesced
       pending = std::move(request);
@@ -260,6 +299,7 @@ void Controller::Impl::become_leader() {
     if (auto synced = state->last_synced_commit()) last_synced = *synced;
   }
   seen_revision = -1;
+  drift_base.reset();
   next_pass = Steady::now();
 }
 
@@ -342,6 +382,8 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
 
 void Controller::Impl::record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift) {
   seen_revision = drift.actual_revision;
+  drift_base = drift;
+  drift_base_desired = desired_revision;
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
   }
@@ -462,9 +504,9 @@ void Controller::Impl::finish(const RunRecord& record) {
 
 // ---- drift between passes ------------------------------------------------------------------
 
-void Controller::Impl::handle_notify() {
+void Controller::Impl::handle_notify(const Heard& heard) {
   if (!desired) return;
-  if (!options.self_heal) return check_drift();
+  if (!options.self_heal) return check_drift(heard);
   if (!ensure_state()) return;
   auto rev = state->current_revision();
   if (!rev) {
@@ -476,8 +518,12 @@ void Controller::Impl::handle_notify() {
 }
 
 // Cheap: no fetch, no parse; read the database and diff it against the cached desired state.
-void Controller::Impl::check_drift() {
+// When every change heard named its rows, only those rows are read (recheck_keys).
+void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   if (!desired || !ensure_state()) return;
+  if (!heard.unkeyed && !heard.keys.empty() && drift_base && drift_base_desired == desired_revision) {
+    return recheck_keys(heard.keys);
+  }
   auto start = Steady::now();
   auto rev = state->current_revision();
   if (!rev) {
@@ -485,6 +531,9 @@ void Controller::Impl::check_drift() {
     return;
   }
   if (*rev == seen_revision) return;
+  // The periodic check trusts what was heard; an unkeyed note never does (an apply elsewhere may
+  // have committed inside the last snapshot recheck_keys read).
+  if (periodic && drift_base && *rev == heard_revision) return;
   auto actual = state->read_actual();
   if (!actual) {
     state.reset();
@@ -500,6 +549,8 @@ void Controller::Impl::check_drift() {
     return;
   }
   seen_revision = actual->revision;
+  drift_base = drift;
+  drift_base_desired = desired_revision;
   {
     std::lock_guard<std::mutex> g(mu);
     ++drift_changes;
@@ -507,6 +558,38 @@ void Controller::Impl::check_drift() {
   pass_cv.notify_all();
   spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
                actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
+}
+
+// The rows NOTIFY named, re-read and re-diffed on top of the last drift: the other rows have not
+// changed since it was computed (every out-of-band row write notifies; anything else is unkeyed).
+// seen_revision is left alone (it is the latest *full* read); heard_revision records the snapshot.
+void Controller::Impl::recheck_keys(const std::vector<model::ResourceKey>& keys) {
+  auto start = Steady::now();
+  auto rows = state->read_resources(keys);
+  if (!rows) {
+    drift_base.reset();  // what was heard is lost: the next check reads everything
+    state.reset();
+    return;
+  }
+  const auto read_ms = ms_since(start);
+  start = Steady::now();
+  auto drift = plan::update_drift(*drift_base, *desired, *rows, keys);
+  const auto diff_ms = ms_since(start);
+  start = Steady::now();
+  if (auto ok = state->record_drift(drift); !ok) {
+    spdlog::warn("controller: could not record drift: {}", ok.error().message);
+    drift_base.reset();
+    return;
+  }
+  drift_base = drift;
+  heard_revision = rows->revision;
+  {
+    std::lock_guard<std::mutex> g(mu);
+    ++drift_changes;
+  }
+  pass_cv.notify_all();
+  spdlog::info("controller: drift updated for {} notified row(s) at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
+               keys.size(), rows->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
 }
 
 // ---- public --------------------------------------------------------------------------------

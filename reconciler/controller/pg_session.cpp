@@ -86,7 +86,13 @@ class PgChangeFeed final : public ChangeFeed {
  public:
   explicit PgChangeFeed(std::unique_ptr<pqxx::connection> conn)
       : m_conn(std::move(conn)),
-        m_changes(*m_conn, k_changes_channel, [this](const std::string&) { m_events.changed = true; }),
+        m_changes(*m_conn, k_changes_channel,
+                  [this](const std::string& payload) {
+                    m_events.changed = true;
+                    auto keys = decode_change(payload);
+                    if (!keys) m_events.unkeyed = true;
+                    else m_events.keys.insert(m_events.keys.end(), keys->begin(), keys->end());
+                  }),
         m_triggers(*m_conn, k_trigger_channel, [this](const std::string& payload) {
           if (auto r = decode_forwarded(payload)) m_events.requests.push_back(std::move(*r));
         }) {}
@@ -139,6 +145,52 @@ std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view
   if (!reason) return std::nullopt;
   return std::make_pair(Request{*reason, std::string(payload.substr(a + 1, b - a - 1))},
                         std::string(payload.substr(b + 1)));
+}
+
+namespace {
+
+// A key as the trigger writes it: kind, tenant, workspace and name strings, checked like the
+// loader checks metadata (a Tenant has no tenant, only a Pipeline has a workspace).
+std::optional<model::ResourceKey> key_of(const model::Json& note, model::Kind kind) {
+  auto text = [&](const char* field) -> std::optional<std::string> {
+    auto it = note.find(field);
+    if (it == note.end() || !it->is_string()) return std::nullopt;
+    return it->get<std::string>();
+  };
+  auto tenant = text("tenant");
+  auto workspace = text("workspace");
+  auto name = text("name");
+  if (!tenant || !workspace || !name || name->empty()) return std::nullopt;
+  if (model::has_tenant(kind) == tenant->empty() || model::has_workspace(kind) == workspace->empty()) {
+    return std::nullopt;
+  }
+  return model::ResourceKey{kind, std::move(*tenant), std::move(*workspace), std::move(*name)};
+}
+
+}  // namespace
+
+std::optional<std::vector<model::ResourceKey>> decode_change(std::string_view payload) {
+  if (payload.size() > 8000) return std::nullopt;  // PostgreSQL's own limit on a payload
+  const model::Json note = model::Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!note.is_object()) return std::nullopt;
+  auto op = note.find("op");
+  if (op == note.end() || !op->is_string()) return std::nullopt;
+  const auto& verb = op->get_ref<const std::string&>();
+  if (verb != "insert" && verb != "update" && verb != "delete") return std::nullopt;
+  auto kind_field = note.find("kind");
+  if (kind_field == note.end() || !kind_field->is_string()) return std::nullopt;
+  auto kind = model::parse_kind(kind_field->get_ref<const std::string&>());
+  if (!kind) return std::nullopt;
+  auto key = key_of(note, *kind);
+  if (!key) return std::nullopt;
+  std::vector<model::ResourceKey> keys{std::move(*key)};
+  if (auto previous = note.find("previous"); previous != note.end()) {
+    if (!previous->is_object()) return std::nullopt;
+    auto old_key = key_of(*previous, *kind);
+    if (!old_key) return std::nullopt;
+    keys.push_back(std::move(*old_key));
+  }
+  return keys;
 }
 
 std::string fence_sql(const Fence& fence) {

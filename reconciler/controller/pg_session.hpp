@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 #include "reconciler/controller/ports.hpp"
 
@@ -27,6 +28,11 @@ Result<std::unique_ptr<ChangeFeed>> connect_change_feed(const std::string& datab
 // The NOTIFY payload of a forwarded request, and back ("reason|correlation|pass id").
 std::string encode_forwarded(const Request& request, const std::string& pass_id);
 std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view payload);
+
+// The keys a plumb_changes payload from the out-of-band trigger names (its row; a rename also
+// its previous key). nullopt for anything else (an apply's note, a TRUNCATE, garbage): the
+// caller then re-reads everything.
+std::optional<std::vector<model::ResourceKey>> decode_change(std::string_view payload);
 
 // The SQL boolean expression apply's transaction checks for fencing (store::ApplyOptions::
 // fence_sql): true while the session with pid `fence.holder_pid` still holds advisory lock

@@ -49,6 +49,8 @@ class StatePort {
  public:
   virtual ~StatePort() = default;
   virtual Result<model::ActualState> read_actual() = 0;
+  // Only the rows with these keys (those that exist), with the revision of the snapshot.
+  virtual Result<model::ActualState> read_resources(const std::vector<model::ResourceKey>& keys) = 0;
   // The change counter alone: cheap, tells whether anything changed since the last read.
   virtual Result<std::int64_t> current_revision() = 0;
   // One transaction: refuses a stale plan (conflict) and a lost leadership (conflict, via fence).
@@ -82,6 +84,11 @@ class LeaderLock {
 // What a change feed heard: writes to managed tables, and pass requests forwarded by followers.
 struct FeedEvents {
   bool changed = false;
+  // The rows an out-of-band write named (old and new key of a rename). `unkeyed` when some
+  // change named none: an apply, a TRUNCATE, a payload that does not parse; then only a full
+  // read tells what moved.
+  std::vector<model::ResourceKey> keys;
+  bool unkeyed = false;
   std::vector<std::pair<Request, std::string>> requests;  // request and its pass id
 };
 

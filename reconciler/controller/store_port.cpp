@@ -11,6 +11,9 @@ class StorePort final : public StatePort {
   explicit StorePort(store::Store s) : m_store(std::move(s)) {}
 
   Result<model::ActualState> read_actual() override { return m_store.read_actual(); }
+  Result<model::ActualState> read_resources(const std::vector<model::ResourceKey>& keys) override {
+    return m_store.read_resources(keys);
+  }
   Result<std::int64_t> current_revision() override { return m_store.current_revision(); }
 
   Result<std::int64_t> apply(const plan::Plan& plan, const Fence& fence, const RunRecord& run) override {

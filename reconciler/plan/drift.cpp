@@ -1,6 +1,7 @@
 #include "reconciler/plan/drift.hpp"
 
 #include <algorithm>
+#include <optional>
 
 namespace plumb::plan {
 
@@ -14,6 +15,25 @@ std::string_view drift_type_name(DriftType type) {
   return "missing";
 }
 
+namespace {
+
+// The drift of one key: its desired resource and its database row, either possibly absent.
+std::optional<DriftItem> drift_of(const model::Resource* desired, const model::ActualResource* actual) {
+  const bool live = actual && !actual->deleted;
+  if (desired && !live) return DriftItem{DriftType::missing, desired->key, {}};
+  if (!desired) {
+    if (!live) return std::nullopt;
+    return DriftItem{actual->managed ? DriftType::orphaned : DriftType::unmanaged, actual->resource.key, {}};
+  }
+  auto fields = diff_resources(actual->resource, *desired);
+  if (fields.empty()) return std::nullopt;
+  return DriftItem{DriftType::modified, desired->key, std::move(fields)};
+}
+
+bool key_less(const DriftItem& a, const DriftItem& b) { return a.key < b.key; }
+
+}  // namespace
+
 DriftReport make_drift(const model::DesiredState& desired, const model::ActualState& actual) {
   DriftReport report;
   report.commit = desired.commit;
@@ -21,27 +41,40 @@ DriftReport make_drift(const model::DesiredState& desired, const model::ActualSt
   const auto& d = desired.resources;
   const auto& a = actual.resources;
   std::size_t i = 0, j = 0;
-  auto live = [](const model::ActualResource& r) { return !r.deleted; };
+  auto add = [&](std::optional<DriftItem> item) {
+    if (item) report.items.push_back(std::move(*item));
+  };
   while (i < d.size() || j < a.size()) {
     if (j == a.size() || (i < d.size() && d[i].key < a[j].resource.key)) {
-      report.items.push_back({DriftType::missing, d[i].key, {}});
-      ++i;
+      add(drift_of(&d[i++], nullptr));
     } else if (i == d.size() || a[j].resource.key < d[i].key) {
-      if (live(a[j])) {
-        report.items.push_back({a[j].managed ? DriftType::orphaned : DriftType::unmanaged, a[j].resource.key, {}});
-      }
-      ++j;
+      add(drift_of(nullptr, &a[j++]));
     } else {
-      if (!live(a[j])) {
-        report.items.push_back({DriftType::missing, d[i].key, {}});
-      } else if (auto fields = diff_resources(a[j].resource, d[i]); !fields.empty()) {
-        report.items.push_back({DriftType::modified, d[i].key, std::move(fields)});
-      }
-      ++i;
-      ++j;
+      add(drift_of(&d[i++], &a[j++]));
     }
   }
   return report;
+}
+
+DriftReport update_drift(DriftReport before, const model::DesiredState& desired, const model::ActualState& rows,
+                         std::vector<model::ResourceKey> keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::erase_if(before.items,
+                [&](const DriftItem& item) { return std::binary_search(keys.begin(), keys.end(), item.key); });
+  for (const auto& key : keys) {
+    auto d = std::lower_bound(desired.resources.begin(), desired.resources.end(), key,
+                              [](const model::Resource& r, const model::ResourceKey& k) { return r.key < k; });
+    auto a = std::lower_bound(
+        rows.resources.begin(), rows.resources.end(), key,
+        [](const model::ActualResource& r, const model::ResourceKey& k) { return r.resource.key < k; });
+    const model::Resource* wanted = d != desired.resources.end() && d->key == key ? &*d : nullptr;
+    const model::ActualResource* row = a != rows.resources.end() && a->resource.key == key ? &*a : nullptr;
+    if (auto item = drift_of(wanted, row)) before.items.push_back(std::move(*item));
+  }
+  std::stable_sort(before.items.begin(), before.items.end(), key_less);
+  before.actual_revision = rows.revision;
+  return before;
 }
 
 DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t revision) {

@@ -36,4 +36,11 @@ DriftReport make_drift(const model::DesiredState& desired, const model::ActualSt
 // a plan whose revision moved); `revision` is the one the apply committed.
 DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t revision);
 
+// `before` with the items of `keys` recomputed from `rows`, the current database rows of those
+// keys (a key absent from `rows` has no row): what make_drift would say of the whole state when
+// only those rows changed since `before` was computed against the same desired state.
+// `rows.revision` becomes the report's revision.
+DriftReport update_drift(DriftReport before, const model::DesiredState& desired, const model::ActualState& rows,
+                         std::vector<model::ResourceKey> keys);
+
 }  // namespace plumb::plan

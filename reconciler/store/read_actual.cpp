@@ -45,6 +45,14 @@ std::string query_for(model::Kind kind) {
   return {};
 }
 
+// Restricts query_for(kind) to the keys in $1, a JSON array of {t, w, n} objects.
+std::string where_keys(model::Kind kind) {
+  const std::string keys = " (SELECT k.t, k.w, k.n FROM jsonb_to_recordset($1::jsonb) AS k(t text, w text, n text))";
+  if (!model::has_tenant(kind)) return " WHERE ('', '', name) IN" + keys;
+  if (!model::has_workspace(kind)) return " WHERE (tenant, '', name) IN" + keys;
+  return " WHERE (tenant, workspace, name) IN" + keys;
+}
+
 model::ActualResource row_to_resource(model::Kind kind, const pqxx::row& row) {
   model::ActualResource actual;
   model::Resource& r = actual.resource;
@@ -77,6 +85,28 @@ Result<model::ActualState> Store::read_actual() {
     }
     tx.commit();
     // Sorted in C++ so the order is the byte order ResourceKey defines, whatever the collation.
+    std::sort(state.resources.begin(), state.resources.end(),
+              [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
+    return state;
+  });
+}
+
+Result<model::ActualState> Store::read_resources(const std::vector<model::ResourceKey>& keys) {
+  return detail::guarded("read resources", [&]() -> Result<model::ActualState> {
+    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
+    model::ActualState state;
+    state.revision =
+        tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+    for (model::Kind kind : model::k_all_kinds) {
+      model::Json wanted = model::Json::array();
+      for (const auto& key : keys) {
+        if (key.kind == kind) wanted.push_back({{"t", key.tenant}, {"w", key.workspace}, {"n", key.name}});
+      }
+      if (wanted.empty()) continue;
+      const pqxx::result rows = tx.exec_params(m_impl->q(query_for(kind) + where_keys(kind)), wanted.dump());
+      for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
+    }
+    tx.commit();
     std::sort(state.resources.begin(), state.resources.end(),
               [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
     return state;

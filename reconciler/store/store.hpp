@@ -117,6 +117,10 @@ class Store {
   // canonical form (so an unchanged database yields an empty plan), with its revision.
   Result<model::ActualState> read_actual();
 
+  // Only the rows with these keys (those that exist), read and rebuilt as read_actual does, in
+  // one snapshot with its revision: what the operator re-reads when NOTIFY names the rows.
+  Result<model::ActualState> read_resources(const std::vector<model::ResourceKey>& keys);
+
   // The change counter alone (cheap).
   Result<std::int64_t> current_revision();
 

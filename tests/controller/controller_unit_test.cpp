@@ -88,6 +88,39 @@ TEST_CASE("a forwarded pass request survives the NOTIFY payload and hostile ids 
   CHECK_FALSE(decode_forwarded("cron|x|y"));
 }
 
+TEST_CASE("a change notification names its row, a rename both keys, and anything else no key", "[controller]") {
+  auto keys = decode_change(R"({"kind":"Pipeline","tenant":"acme","workspace":"ws","name":"p","op":"update"})");
+  REQUIRE(keys);
+  REQUIRE(keys->size() == 1);
+  CHECK((*keys)[0] == model::ResourceKey{model::Kind::pipeline, "acme", "ws", "p"});
+  auto tenant = decode_change(R"({"kind":"Tenant","tenant":"","workspace":"","name":"acme","op":"delete"})");
+  REQUIRE(tenant);
+  CHECK((*tenant)[0] == model::ResourceKey{model::Kind::tenant, "", "", "acme"});
+  auto renamed = decode_change(R"({"kind":"Role","tenant":"acme","workspace":"","name":"new","op":"update",)"
+                               R"("previous":{"tenant":"acme","workspace":"","name":"old"}})");
+  REQUIRE(renamed);
+  REQUIRE(renamed->size() == 2);
+  CHECK((*renamed)[1] == model::ResourceKey{model::Kind::role, "acme", "", "old"});
+  // What must make the operator read everything: an apply's note, a TRUNCATE, and garbage.
+  for (const char* unkeyed : {
+           R"({"op":"apply","syncRunId":"abc","revision":12})",
+           R"({"kind":"Tenant","op":"truncate"})",
+           R"({"kind":"Tenant","tenant":"","workspace":"","name":"acme","op":"select"})",
+           R"({"kind":"Cluster","tenant":"","workspace":"","name":"x","op":"insert"})",
+           R"({"kind":"Tenant","tenant":"acme","workspace":"","name":"acme","op":"insert"})",  // a Tenant has no tenant
+           R"({"kind":"Role","tenant":"","workspace":"","name":"ops","op":"insert"})",         // a Role needs one
+           R"({"kind":"Role","tenant":"a","workspace":"w","name":"ops","op":"insert"})",       // and no workspace
+           R"({"kind":"Tenant","tenant":"","workspace":"","name":"","op":"insert"})",
+           R"({"kind":"Tenant","tenant":"","workspace":"","name":7,"op":"insert"})",
+           R"({"kind":"Tenant","tenant":"","workspace":"","name":"a","op":"update","previous":"a"})",
+           R"({"kind":"Tenant","tenant":"","workspace":"","name":"a","op":"update","previous":{"name":"b"}})",
+           R"([1,2])", "", "not json", "{\"kind\"", "null"}) {
+    INFO(unkeyed);
+    CHECK_FALSE(decode_change(unkeyed));
+  }
+  CHECK_FALSE(decode_change(std::string(9000, ' ')));
+}
+
 TEST_CASE("the fence condition names the advisory lock's two halves and the holder", "[controller]") {
   auto sql = fence_sql(Fence{(std::int64_t{7} << 32) | 9, 4242});
   CHECK(sql.find("classid = 7") != std::string::npos);

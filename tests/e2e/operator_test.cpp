@@ -103,6 +103,49 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
 }
 
+TEST_CASE("drift follows out-of-band edits, a rename and a revert row by row between passes", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.write("tenants/beta.yaml", tenant_yaml("beta", "starter"));
+  env.repo.commit("acme and beta");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;  // no pass and no full check: only what NOTIFY names is re-read
+  opts.drift_poll = 60s;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants") == "2"; }));
+  auto drift = [&] {
+    return env.scalar("SELECT coalesce(string_agg(type || ' ' || name, ', ' ORDER BY name), '') FROM plumb.drift_items");
+  };
+  REQUIRE(eventually(2s, [&] { return drift().empty(); }));
+  env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return drift() == "modified acme"; }));
+  env.exec("UPDATE plumb.tenants SET name = 'gamma' WHERE name = 'beta'");
+  REQUIRE(eventually(2s, [&] { return drift() == "modified acme, missing beta, orphaned gamma"; }));
+  env.exec("UPDATE plumb.tenants SET display_name = 'acme' WHERE name = 'acme'");  // as in Git again
+  REQUIRE(eventually(2s, [&] { return drift() == "missing beta, orphaned gamma"; }));
+  env.exec("DELETE FROM plumb.tenants WHERE name = 'gamma'");
+  REQUIRE(eventually(2s, [&] { return drift() == "missing beta"; }));
+}
+
+TEST_CASE("a write that sends no NOTIFY is still found by the periodic drift check", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.commit("acme");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;
+  opts.drift_poll = 300ms;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants") == "1"; }));
+  env.exec("UPDATE plumb.tenants SET display_name = 'heard' WHERE name = 'acme'");  // re-read by key
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "1"; }));
+  // Posing as plumb's own apply silences the out-of-band trigger: only the change counter moves.
+  env.exec("SELECT set_config('plumb.sync_run', 'posing', true); "  // one query string: one implicit transaction
+           "UPDATE plumb.tenants SET display_name = 'acme' WHERE name = 'acme'");
+  REQUIRE(eventually(3s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
+}
+
 TEST_CASE("a pass after an in-sync pass still sees an out-of-band edit made in between", "[e2e][controller]") {
   E2eEnv env;
   env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "reconciler/plan/drift.hpp"
@@ -232,4 +234,61 @@ TEST_CASE("drift after an apply keeps only what the plan did not change", "[plan
   CHECK(after.items[0].type == plan::DriftType::modified);
   CHECK(after.items[1].key.name == "zzz");  // unmanaged: never planned, still reported
   CHECK(after.items[1].type == plan::DriftType::unmanaged);
+}
+
+namespace {
+
+// A drift report as one comparable text: each item's type, key and changed field paths.
+std::string drift_text(const plan::DriftReport& report) {
+  std::string out;
+  for (const auto& item : report.items) {
+    out += std::string(plan::drift_type_name(item.type)) + " " + item.key.str();
+    for (const auto& f : item.fields) out += " " + f.path;
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("drift updated for the notified rows equals the drift of the whole state", "[plan][drift]") {
+  const auto d = desired({tenant("acme"), tenant("beta"), role("acme", "ops"), pipeline("acme", "ws", "p"),
+                          pipeline("acme", "ws", "q"), token("acme", "bot")});
+  model::ActualResource stranger;
+  stranger.resource = tenant("zzz");
+  const auto before_rows = actual({managed(tenant("acme")), managed(tenant("beta", "growth")),
+                                   managed(role("acme", "ops")), managed(pipeline("acme", "ws", "p")),
+                                   managed(pipeline("acme", "ws", "q")), managed(token("acme", "bot")), stranger});
+  const auto before = plan::make_drift(d, before_rows);
+  REQUIRE(drift_text(before) == "modified Tenant/beta spec.plan\nunmanaged Tenant/zzz\n");
+
+  // Out of band: beta fixed by hand, acme's plan changed, pipeline q renamed to r, the token
+  // deleted, the stranger deactivated, a new unmanaged role inserted.
+  auto acme = managed(tenant("acme", "enterprise"));
+  auto renamed = managed(pipeline("acme", "ws", "r"));
+  auto deactivated = stranger;
+  deactivated.deleted = true;
+  model::ActualResource inserted;
+  inserted.resource = role("acme", "extra");
+  const auto after_rows = actual({acme, managed(tenant("beta")), managed(role("acme", "ops")), inserted,
+                                  managed(pipeline("acme", "ws", "p")), renamed, deactivated}, 9);
+  const std::vector<model::ResourceKey> heard = {
+      acme.resource.key,          tenant("beta").key,     pipeline("acme", "ws", "q").key, renamed.resource.key,
+      token("acme", "bot").key,   stranger.resource.key,  inserted.resource.key,           acme.resource.key};
+  // Only the rows that exist among the heard keys, as Store::read_resources returns them.
+  model::ActualState rows{9, {}};
+  for (const auto& r : after_rows.resources) {
+    if (std::find(heard.begin(), heard.end(), r.resource.key) != heard.end()) rows.resources.push_back(r);
+  }
+
+  const auto updated = plan::update_drift(before, d, rows, heard);
+  const auto whole = plan::make_drift(d, after_rows);
+  CHECK(drift_text(updated) == drift_text(whole));
+  CHECK(drift_text(updated) ==
+        "modified Tenant/acme spec.plan\nunmanaged Role/acme/extra\nmissing Pipeline/acme/ws/q\n"
+        "orphaned Pipeline/acme/ws/r\nmissing ApiToken/acme/bot\n");
+  CHECK(updated.actual_revision == 9);
+  CHECK(updated.commit == before.commit);
+  // A key heard whose row did not change leaves the report as it was.
+  CHECK(drift_text(plan::update_drift(before, d, before_rows, {tenant("beta").key})) == drift_text(before));
 }

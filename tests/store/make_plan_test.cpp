@@ -2,6 +2,8 @@
 // make_plan is given, or every pass would propose changes.
 #include <algorithm>
 
+#include <pqxx/pqxx>
+
 #include "reconciler/plan/drift.hpp"
 #include "reconciler/plan/plan.hpp"
 #include "tests/store/store_fixtures.hpp"
@@ -99,4 +101,86 @@ TEST_CASE("drift derived after an apply equals the drift of a fresh read", "[sto
     }
   }
   CHECK(fresh.items.size() == 2);  // the observed workspace and the unmanaged tenant
+}
+
+namespace {
+
+// The keys a batch of plumb_changes payloads names, as the operator's feed decodes them (the
+// row's key, and `previous` for a rename).
+std::vector<model::ResourceKey> keys_named(const std::vector<std::string>& payloads) {
+  std::vector<model::ResourceKey> keys;
+  for (const auto& payload : payloads) {
+    const auto note = model::Json::parse(payload);
+    const auto kind = *model::parse_kind(note.at("kind").get<std::string>());
+    keys.push_back({kind, note.at("tenant"), note.at("workspace"), note.at("name")});
+    if (note.contains("previous")) {
+      const auto& p = note.at("previous");
+      keys.push_back({kind, p.at("tenant"), p.at("workspace"), p.at("name")});
+    }
+  }
+  return keys;
+}
+
+std::string drift_text(const plan::DriftReport& report) {
+  std::string out;
+  for (const auto& item : report.items) {
+    out += std::string(plan::drift_type_name(item.type)) + " " + item.key.str();
+    for (const auto& f : item.fields) out += " " + f.path + "=" + (f.before ? f.before->dump() : "-");
+    out += "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// The operator's drift on NOTIFY: it re-reads only the rows the out-of-band trigger named
+// (Store::read_resources) and updates the last report (plan::update_drift). That must equal the
+// drift of a full read, renames included (0002 names the previous key).
+TEST_CASE("the rows a notification names, read alone, update drift as a full read would", "[store][plan][drift]") {
+  auto db = fresh_store();
+  const auto desired = desired_state();
+  must(db.store.apply(plan::make_plan(desired, must(db.store.read_actual()), {})));
+  const auto before = plan::make_drift(desired, must(db.store.read_actual()));
+  REQUIRE(before.empty());
+
+  pqxx::connection listener(db.url);
+  struct Receiver : pqxx::notification_receiver {
+    using pqxx::notification_receiver::notification_receiver;
+    std::vector<std::string> payloads;
+    void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+  } receiver(listener, "plumb_changes");
+  plumb::testing::psql(db.url,
+                       "UPDATE plumb.pipelines SET name = 'ingest2' WHERE name = 'ingest'; "
+                       "UPDATE plumb.api_tokens SET description = 'hand edit' WHERE name = 'ci'; "
+                       "DELETE FROM plumb.roles WHERE name = 'reader'; "
+                       "UPDATE plumb.tenants SET plan = 'enterprise' WHERE name = 'acme'; "
+                       "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) "
+                       "VALUES ('other', 'O', 'starter', 'o@example.com')");
+  for (int i = 0; i < 50 && receiver.payloads.size() < 5; ++i) {
+    listener.await_notification(0, 100'000);
+    listener.get_notifs();
+  }
+  REQUIRE(receiver.payloads.size() == 5);
+  const auto keys = keys_named(receiver.payloads);
+  REQUIRE(keys.size() == 6);  // the rename names both keys
+  CHECK(std::count(keys.begin(), keys.end(), model::ResourceKey{model::Kind::pipeline, "acme", "analytics", "ingest"}) == 1);
+
+  const auto rows = must(db.store.read_resources(keys));
+  const auto full = must(db.store.read_actual());
+  CHECK(rows.revision == full.revision);
+  REQUIRE(rows.resources.size() == 4);  // ingest and reader have no row any more
+  for (const auto& row : rows.resources) {
+    auto same = std::find_if(full.resources.begin(), full.resources.end(),
+                             [&](const auto& r) { return r.resource.key == row.resource.key; });
+    REQUIRE(same != full.resources.end());
+    INFO(row.resource.key.str());
+    CHECK(row.resource.canonical() == same->resource.canonical());
+    CHECK(row.managed == same->managed);
+    CHECK(row.deleted == same->deleted);
+    CHECK(row.source_file == same->source_file);
+  }
+  const auto updated = plan::update_drift(before, desired, rows, keys);
+  CHECK(drift_text(updated) == drift_text(plan::make_drift(desired, full)));
+  CHECK(updated.items.size() == 6);  // acme ~, other unmanaged, reader -, ingest -, ingest2 orphaned, ci ~
+  CHECK(must(db.store.read_resources({})).resources.empty());
 }
