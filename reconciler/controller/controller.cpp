@@ -124,6 +124,8 @@ struct Controller::Impl {
   void check_drift(const Heard& heard, bool periodic = false);
   void recheck_keys(const std::vector<model::ResourceKey>& keys);
   void record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift);
+  void remember_full_drift(const plan::DriftReport& drift);
+  void announce_drift_change();
   void finish(const RunRecord& record);
   void set_health(const std::function<void(Health&)>& edit) {
     std::lock_guard<std::mutex> g(mu);
@@ -381,9 +383,7 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
 }
 
 void Controller::Impl::record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift) {
-  seen_revision = drift.actual_revision;
-  drift_base = drift;
-  drift_base_desired = desired_revision;
+  remember_full_drift(drift);
   if (auto ok = state->record_drift(drift); !ok) {
     spdlog::warn("pass {} could not record drift: {}", rec.record().pass_id, ok.error().message);
   }
@@ -548,16 +548,26 @@ void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
     spdlog::warn("controller: could not record drift: {}", ok.error().message);
     return;
   }
-  seen_revision = actual->revision;
+  remember_full_drift(drift);
+  announce_drift_change();
+  spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
+               actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
+}
+
+// Drift computed from a read of every row: the base later notifications update.
+void Controller::Impl::remember_full_drift(const plan::DriftReport& drift) {
+  seen_revision = drift.actual_revision;
   drift_base = drift;
   drift_base_desired = desired_revision;
+}
+
+// Wakes wait_for_drift_change (plumb run then drops the API's cached drift).
+void Controller::Impl::announce_drift_change() {
   {
     std::lock_guard<std::mutex> g(mu);
     ++drift_changes;
   }
   pass_cv.notify_all();
-  spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
-               actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
 }
 
 // The rows NOTIFY named, re-read and re-diffed on top of the last drift: the other rows have not
@@ -583,11 +593,7 @@ void Controller::Impl::recheck_keys(const std::vector<model::ResourceKey>& keys)
   }
   drift_base = drift;
   heard_revision = rows->revision;
-  {
-    std::lock_guard<std::mutex> g(mu);
-    ++drift_changes;
-  }
-  pass_cv.notify_all();
+  announce_drift_change();
   spdlog::info("controller: drift updated for {} notified row(s) at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
                keys.size(), rows->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
 }

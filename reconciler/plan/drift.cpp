@@ -32,6 +32,13 @@ std::optional<DriftItem> drift_of(const model::Resource* desired, const model::A
 
 bool key_less(const DriftItem& a, const DriftItem& b) { return a.key < b.key; }
 
+// Drops the items of `keys` from `items`; leaves `keys` sorted and without repeats.
+void erase_keys(std::vector<DriftItem>& items, std::vector<model::ResourceKey>& keys) {
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  std::erase_if(items, [&](const DriftItem& item) { return std::binary_search(keys.begin(), keys.end(), item.key); });
+}
+
 }  // namespace
 
 DriftReport make_drift(const model::DesiredState& desired, const model::ActualState& actual) {
@@ -58,10 +65,7 @@ DriftReport make_drift(const model::DesiredState& desired, const model::ActualSt
 
 DriftReport update_drift(DriftReport before, const model::DesiredState& desired, const model::ActualState& rows,
                          std::vector<model::ResourceKey> keys) {
-  std::sort(keys.begin(), keys.end());
-  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-  std::erase_if(before.items,
-                [&](const DriftItem& item) { return std::binary_search(keys.begin(), keys.end(), item.key); });
+  erase_keys(before.items, keys);
   for (const auto& key : keys) {
     auto d = std::lower_bound(desired.resources.begin(), desired.resources.end(), key,
                               [](const model::Resource& r, const model::ResourceKey& k) { return r.key < k; });
@@ -81,10 +85,7 @@ DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t
   std::vector<model::ResourceKey> changed;
   changed.reserve(plan.changes.size());
   for (const auto& change : plan.changes) changed.push_back(change.key);
-  std::sort(changed.begin(), changed.end());
-  std::erase_if(before.items, [&](const DriftItem& item) {
-    return std::binary_search(changed.begin(), changed.end(), item.key);
-  });
+  erase_keys(before.items, changed);
   before.actual_revision = revision;
   return before;
 }

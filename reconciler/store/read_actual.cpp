@@ -70,47 +70,43 @@ model::ActualResource row_to_resource(model::Kind kind, const pqxx::row& row) {
   return actual;
 }
 
-}  // namespace
-
-Result<model::ActualState> Store::read_actual() {
-  return detail::guarded("read the actual state", [&]() -> Result<model::ActualState> {
-    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
-    model::ActualState state;
-    state.revision =
-        tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
-    for (model::Kind kind : model::k_all_kinds) {
-      const pqxx::result rows = tx.exec(m_impl->q(query_for(kind)));
-      state.resources.reserve(state.resources.size() + rows.size());
-      for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
-    }
-    tx.commit();
-    // Sorted in C++ so the order is the byte order ResourceKey defines, whatever the collation.
-    std::sort(state.resources.begin(), state.resources.end(),
-              [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
-    return state;
-  });
-}
-
-Result<model::ActualState> Store::read_resources(const std::vector<model::ResourceKey>& keys) {
-  return detail::guarded("read resources", [&]() -> Result<model::ActualState> {
-    pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*m_impl->conn);
-    model::ActualState state;
-    state.revision =
-        tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
-    for (model::Kind kind : model::k_all_kinds) {
+// One REPEATABLE READ READ ONLY snapshot: the revision, then every row of each kind, or with
+// `only` just the rows with those keys; sorted in C++ so the order is the byte order
+// ResourceKey defines, whatever the collation.
+model::ActualState read_snapshot(const Store::Impl& impl, const std::vector<model::ResourceKey>* only) {
+  pqxx::transaction<pqxx::repeatable_read, pqxx::read_only> tx(*impl.conn);
+  model::ActualState state;
+  state.revision = tx.exec(impl.q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
+  for (model::Kind kind : model::k_all_kinds) {
+    pqxx::result rows;
+    if (!only) {
+      rows = tx.exec(impl.q(query_for(kind)));
+    } else {
       model::Json wanted = model::Json::array();
-      for (const auto& key : keys) {
+      for (const auto& key : *only) {
         if (key.kind == kind) wanted.push_back({{"t", key.tenant}, {"w", key.workspace}, {"n", key.name}});
       }
       if (wanted.empty()) continue;
-      const pqxx::result rows = tx.exec_params(m_impl->q(query_for(kind) + where_keys(kind)), wanted.dump());
-      for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
+      rows = tx.exec_params(impl.q(query_for(kind) + where_keys(kind)), wanted.dump());
     }
-    tx.commit();
-    std::sort(state.resources.begin(), state.resources.end(),
-              [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
-    return state;
-  });
+    state.resources.reserve(state.resources.size() + rows.size());
+    for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
+  }
+  tx.commit();
+  std::sort(state.resources.begin(), state.resources.end(),
+            [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
+  return state;
+}
+
+}  // namespace
+
+Result<model::ActualState> Store::read_actual() {
+  return detail::guarded("read the actual state",
+                         [&]() -> Result<model::ActualState> { return read_snapshot(*m_impl, nullptr); });
+}
+
+Result<model::ActualState> Store::read_resources(const std::vector<model::ResourceKey>& keys) {
+  return detail::guarded("read resources", [&]() -> Result<model::ActualState> { return read_snapshot(*m_impl, &keys); });
 }
 
 }  // namespace plumb::store
