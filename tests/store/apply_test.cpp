@@ -176,11 +176,7 @@ TEST_CASE("an apply waiting for another fails clearly after lock_timeout", "[sto
 TEST_CASE("apply reports progress and sends one notification", "[store]") {
   auto db = fresh_store();
   pqxx::connection listener(db.url);
-  struct Receiver : pqxx::notification_receiver {
-    using pqxx::notification_receiver::notification_receiver;
-    int count = 0;
-    void operator()(const std::string&, int) override { ++count; }
-  } receiver(listener, "plumb_changes");
+  NotificationLog receiver(listener, "plumb_changes");
   std::size_t last = 0;
   store::ApplyOptions options;
   options.progress = [&](std::size_t done, std::size_t total) {
@@ -191,7 +187,7 @@ TEST_CASE("apply reports progress and sends one notification", "[store]") {
   CHECK(last == 6);
   listener.await_notification(2, 0);
   listener.get_notifs();
-  CHECK(receiver.count == 1);
+  CHECK(receiver.payloads.size() == 1);
 }
 
 TEST_CASE("apply refuses to delete a resource annotated prevent-destroy", "[store]") {

@@ -13,11 +13,7 @@ TEST_CASE("an out-of-band update shows up as a difference, is audited and notifi
   const std::vector<model::Resource> desired = {tenant("acme"), workspace("acme", "analytics", {"postgres"})};
   must(db.store.apply(simple_plan(desired, must(db.store.read_actual()))));
   pqxx::connection listener(db.url);
-  struct Receiver : pqxx::notification_receiver {
-    using pqxx::notification_receiver::notification_receiver;
-    std::vector<std::string> payloads;
-    void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
-  } receiver(listener, "plumb_changes");
+  NotificationLog receiver(listener, "plumb_changes");
   const auto revision = must(db.store.current_revision());
 
   psql(db.url, "UPDATE plumb.tenants SET plan = 'enterprise' WHERE name = 'acme'");

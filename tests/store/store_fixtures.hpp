@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include <pqxx/pqxx>
+
 #include "reconciler/model/state.hpp"
 #include "reconciler/plan/plan.hpp"
 #include "reconciler/store/store.hpp"
@@ -37,6 +39,14 @@ plan::Plan simple_plan(const std::vector<model::Resource>& desired, const model:
 
 // The resources of `actual` that are live (not soft-deleted), as plain resources.
 std::vector<model::Resource> live(const model::ActualState& actual);
+
+// Every payload NOTIFY delivers on a channel, as `listener.get_notifs()` hands them over:
+// `NotificationLog log(listener, "plumb_changes");`.
+struct NotificationLog : pqxx::notification_receiver {
+  using pqxx::notification_receiver::notification_receiver;
+  std::vector<std::string> payloads;
+  void operator()(const std::string& payload, int) override { payloads.push_back(payload); }
+};
 
 }  // namespace plumb::store::testing
 
