@@ -13,7 +13,7 @@ namespace plumb::load {
 
 // Reads typed fields out of YAML mappings strictly, reporting every problem at the node's
 // position with its field path (`spec.integrations[1].revision`). Scalars are decoded here, not
-// by yaml-cpp: booleans only plain true/false, integers only canonical decimal, and a plain
+// by YAML 1.1 parsers: booleans only plain true/false, integers only canonical decimal, and a plain
 // scalar that looks like a boolean, null or number is never silently taken as a string.
 class FieldReader {
  public:

@@ -1,12 +1,8 @@
 #include "reconciler/load/yaml_reader.hpp"
 
-#include <sstream>
-#include <unordered_map>
+#include <yaml.h>
 
-#include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/eventhandler.h>
-#include <yaml-cpp/exceptions.h>
-#include <yaml-cpp/parser.h>
+#include <unordered_map>
 
 #include "reconciler/load/codes.hpp"
 #include "reconciler/util/utf8.hpp"
@@ -14,62 +10,101 @@
 namespace plumb::load {
 namespace {
 
-// Thrown by the handler to stop yaml-cpp at the first fatal problem; caught in read_yaml.
-struct Abort {};
+// libyaml's parser and event, released whatever path leaves read_yaml.
+class Parser {
+ public:
+  explicit Parser(std::string_view text) {
+    m_ready = yaml_parser_initialize(&m_parser) != 0;
+    if (m_ready) {
+      yaml_parser_set_input_string(&m_parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+      yaml_parser_set_encoding(&m_parser, YAML_UTF8_ENCODING);
+    }
+  }
+  Parser(const Parser&) = delete;
+  Parser& operator=(const Parser&) = delete;
+  ~Parser() {
+    release_event();
+    if (m_ready) yaml_parser_delete(&m_parser);
+  }
 
-class TreeBuilder final : public YAML::EventHandler {
+  bool ready() const { return m_ready; }
+  // The next event, or nullptr on a syntax error (see problem()).
+  const yaml_event_t* next() {
+    release_event();
+    if (yaml_parser_parse(&m_parser, &m_event) == 0) return nullptr;
+    m_has_event = true;
+    return &m_event;
+  }
+  const yaml_parser_t& state() const { return m_parser; }
+
+ private:
+  void release_event() {
+    if (m_has_event) yaml_event_delete(&m_event);
+    m_has_event = false;
+  }
+
+  yaml_parser_t m_parser{};
+  yaml_event_t m_event{};
+  bool m_ready = false;
+  bool m_has_event = false;
+};
+
+// Builds YamlNode trees from libyaml's events, refusing what plumb manifests may not contain.
+// Every method returns false after reporting a fatal problem: the reader then stops.
+class TreeBuilder {
  public:
   TreeBuilder(const std::string& file, const LoadLimits& limits, model::Diagnostics& diagnostics)
       : m_file(file), m_limits(limits), m_diagnostics(diagnostics) {}
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void start_document() {
     m_root = YamlNode{};
     m_has_root = false;
     m_stack.clear();
   }
-  void OnDocumentEnd() override {}
-
-  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
-    check_anchor(mark, anchor);
-    attach(make(YamlNode::Type::null, mark));
-  }
-  void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override {
-    fatal(codes::k_yaml_alias, "aliases (*name) are not allowed: write the value out in full", mark);
-  }
-  void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                const std::string& value) override {
-    check_anchor(mark, anchor);
-    check_tag(mark, tag);
-    if (value.size() > m_limits.max_scalar_bytes) {
-      fatal(codes::k_scalar_too_long,
-            "value is " + std::to_string(value.size()) + " bytes, over the limit of " +
-                std::to_string(m_limits.max_scalar_bytes),
-            mark);
-    }
-    YamlNode node = make(YamlNode::Type::scalar, mark);
-    node.quoted = tag == "!";
-    node.value = value;
-    if (!node.quoted && (value == "~" || value == "null" || value == "Null" || value == "NULL")) {
-      node.type = YamlNode::Type::null;
-    }
-    attach(std::move(node));
-  }
-  void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                       YAML::EmitterStyle::value) override {
-    open(YamlNode::Type::sequence, mark, tag, anchor);
-  }
-  void OnSequenceEnd() override { close(); }
-  void OnMapStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
-                  YAML::EmitterStyle::value) override {
-    open(YamlNode::Type::map, mark, tag, anchor);
-  }
-  void OnMapEnd() override {
-    check_keys(*m_stack.back().node);
-    close();
-  }
-
   bool has_root() const { return m_has_root; }
   YamlNode take_root() { return std::move(m_root); }
+
+  bool scalar(const yaml_event_t& event) {
+    const auto& data = event.data.scalar;
+    if (!check_anchor_and_tag(event.start_mark, data.anchor, data.tag)) return false;
+    if (data.length > m_limits.max_scalar_bytes) {
+      return fatal(codes::k_scalar_too_long,
+                   "value is " + std::to_string(data.length) + " bytes, over the limit of " +
+                       std::to_string(m_limits.max_scalar_bytes),
+                   event.start_mark);
+    }
+    YamlNode node = make(YamlNode::Type::scalar, event.start_mark);
+    node.quoted = data.style != YAML_PLAIN_SCALAR_STYLE;
+    node.value.assign(reinterpret_cast<const char*>(data.value), data.length);
+    if (!node.quoted && is_null_word(node.value)) {
+      node.type = YamlNode::Type::null;
+      node.value.clear();
+    }
+    return attach(std::move(node)) != nullptr;
+  }
+
+  bool open(YamlNode::Type type, const yaml_event_t& event, const yaml_char_t* anchor, const yaml_char_t* tag) {
+    if (!check_anchor_and_tag(event.start_mark, anchor, tag)) return false;
+    if (m_stack.size() + 1 > m_limits.max_depth) {
+      return fatal(codes::k_too_deep, "nesting is deeper than " + std::to_string(m_limits.max_depth) + " levels",
+                   event.start_mark);
+    }
+    YamlNode* node = attach(make(type, event.start_mark));
+    if (node == nullptr) return false;
+    m_stack.push_back({node, true});
+    return true;
+  }
+
+  void close() {
+    if (m_stack.empty()) return;
+    if (m_stack.back().node->is_map()) check_keys(*m_stack.back().node);
+    m_stack.pop_back();
+  }
+
+  bool alias(const yaml_event_t& event) {
+    return fatal(codes::k_yaml_alias, "aliases (*name) are not allowed: write the value out in full",
+                 event.start_mark);
+  }
 
  private:
   struct Frame {
@@ -77,35 +112,42 @@ class TreeBuilder final : public YAML::EventHandler {
     bool expecting_key;
   };
 
-  YamlNode make(YamlNode::Type type, const YAML::Mark& mark) const {
+  // An unquoted empty value, `~` or `null` (in YAML 1.2's core spellings) is null.
+  static bool is_null_word(const std::string& value) {
+    return value.empty() || value == "~" || value == "null" || value == "Null" || value == "NULL";
+  }
+
+  static YamlNode make(YamlNode::Type type, const yaml_mark_t& mark) {
     YamlNode node;
     node.type = type;
-    node.line = mark.line + 1;
-    node.column = mark.column + 1;
+    node.line = static_cast<int>(mark.line) + 1;
+    node.column = static_cast<int>(mark.column) + 1;
     return node;
   }
 
-  [[noreturn]] void fatal(const char* code, const std::string& message, const YAML::Mark& mark,
-                          const std::string& hint = {}) {
-    m_diagnostics.error(code, message, {m_file, mark.line + 1, mark.column + 1}, "", hint);
-    throw Abort{};
+  bool fatal(const char* code, const std::string& message, int line, int column, const std::string& hint = {}) {
+    m_diagnostics.error(code, message, {m_file, line, column}, "", hint);
+    return false;
+  }
+  bool fatal(const char* code, const std::string& message, const yaml_mark_t& mark, const std::string& hint = {}) {
+    return fatal(code, message, static_cast<int>(mark.line) + 1, static_cast<int>(mark.column) + 1, hint);
   }
 
-  void check_anchor(const YAML::Mark& mark, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) {
-      fatal(codes::k_yaml_anchor, "anchors (&name) are not allowed: plumb manifests are plain data", mark,
-            "remove the anchor and repeat the value where it is needed");
+  bool check_anchor_and_tag(const yaml_mark_t& mark, const yaml_char_t* anchor, const yaml_char_t* tag) {
+    if (anchor != nullptr) {
+      return fatal(codes::k_yaml_anchor, "anchors (&name) are not allowed: plumb manifests are plain data", mark,
+                   "remove the anchor and repeat the value where it is needed");
     }
-  }
-
-  void check_tag(const YAML::Mark& mark, const std::string& tag) {
-    if (!tag.empty() && tag != "?" && tag != "!") {
-      fatal(codes::k_yaml_tag, "explicit tags (" + tag + ") are not allowed", mark, "remove the tag");
+    if (tag != nullptr) {
+      return fatal(codes::k_yaml_tag,
+                   "explicit tags (" + std::string(reinterpret_cast<const char*>(tag)) + ") are not allowed", mark,
+                   "remove the tag");
     }
+    return true;
   }
 
   // Adds a finished node to the current parent (or makes it the document root); returns where
-  // it now lives, so containers can be filled in place.
+  // it now lives, so containers can be filled in place, or nullptr after a fatal problem.
   YamlNode* attach(YamlNode node) {
     if (m_stack.empty()) {
       m_root = std::move(node);
@@ -119,16 +161,14 @@ class TreeBuilder final : public YAML::EventHandler {
     }
     if (top.expecting_key) {
       if (node.type != YamlNode::Type::scalar) {
-        YAML::Mark mark;
-        mark.line = node.line - 1;
-        mark.column = node.column - 1;
-        fatal(codes::k_yaml_complex_key, "keys must be plain strings, not " + std::string(describe(node)), mark);
+        fatal(codes::k_yaml_complex_key, "keys must be plain strings, not " + std::string(describe(node)), node.line,
+              node.column);
+        return nullptr;
       }
       if (!node.quoted && node.value == "<<") {
-        YAML::Mark mark;
-        mark.line = node.line - 1;
-        mark.column = node.column - 1;
-        fatal(codes::k_yaml_merge_key, "merge keys (<<) are not allowed", mark, "write the merged fields out");
+        fatal(codes::k_yaml_merge_key, "merge keys (<<) are not allowed", node.line, node.column,
+              "write the merged fields out");
+        return nullptr;
       }
       top.node->entries.emplace_back(std::move(node), YamlNode{});
       top.expecting_key = false;
@@ -139,21 +179,8 @@ class TreeBuilder final : public YAML::EventHandler {
     return &top.node->entries.back().second;
   }
 
-  void open(YamlNode::Type type, const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor) {
-    check_anchor(mark, anchor);
-    check_tag(mark, tag);
-    if (m_stack.size() + 1 > m_limits.max_depth) {
-      fatal(codes::k_too_deep, "nesting is deeper than " + std::to_string(m_limits.max_depth) + " levels", mark);
-    }
-    YamlNode* node = attach(make(type, mark));
-    m_stack.push_back({node, true});
-  }
-
-  void close() {
-    if (!m_stack.empty()) m_stack.pop_back();
-  }
-
   void check_keys(const YamlNode& map) {
+    if (map.entries.size() < 2) return;
     std::unordered_map<std::string_view, const YamlNode*> seen;
     seen.reserve(map.entries.size());
     for (const auto& entry : map.entries) {
@@ -175,6 +202,15 @@ class TreeBuilder final : public YAML::EventHandler {
   bool m_has_root = false;
   std::vector<Frame> m_stack;
 };
+
+// libyaml's description of a syntax error: "did not find expected node content while parsing
+// a flow node".
+std::string syntax_message(const yaml_parser_t& parser) {
+  std::string message = "YAML syntax error: ";
+  message += parser.problem != nullptr ? parser.problem : "cannot parse";
+  if (parser.context != nullptr) message += std::string(" ") + parser.context;
+  return message;
+}
 
 }  // namespace
 
@@ -209,32 +245,63 @@ std::vector<YamlNode> read_yaml(std::string_view text, const std::string& file, 
                       "save the file as UTF-8 text");
     return documents;
   }
-  std::istringstream in{std::string(text)};
-  TreeBuilder builder(file, limits, diagnostics);
-  try {
-    YAML::Parser parser(in);
-    std::size_t count = 0;
-    while (parser.HandleNextDocument(builder)) {
-      if (++count > limits.max_documents_per_file) {
-        diagnostics.error(codes::k_too_many_documents,
-                          "more than " + std::to_string(limits.max_documents_per_file) + " documents in one file",
-                          {file, 0, 0}, "", "split it into several files");
-        return documents;
-      }
-      if (builder.has_root()) {
-        YamlNode root = builder.take_root();
-        if (!root.is_null()) documents.push_back(std::move(root));
-      }
-    }
-  } catch (const Abort&) {
-  } catch (const YAML::DeepRecursion& e) {
-    diagnostics.error(codes::k_too_deep, "nesting is too deep", {file, e.mark.line + 1, e.mark.column + 1});
-  } catch (const YAML::Exception& e) {
-    diagnostics.error(codes::k_yaml_syntax, "YAML syntax error: " + e.msg, {file, e.mark.line + 1, e.mark.column + 1});
-  } catch (const std::exception& e) {
-    diagnostics.error(codes::k_yaml_syntax, std::string("cannot parse: ") + e.what(), {file, 0, 0});
+  Parser parser(text);
+  if (!parser.ready()) {
+    diagnostics.error(codes::k_yaml_syntax, "cannot start the YAML parser (out of memory)", {file, 0, 0});
+    return documents;
   }
-  return documents;
+  TreeBuilder builder(file, limits, diagnostics);
+  std::size_t count = 0;
+  for (;;) {
+    const yaml_event_t* event = parser.next();
+    if (event == nullptr) {
+      const yaml_mark_t& mark = parser.state().problem_mark;
+      diagnostics.error(codes::k_yaml_syntax, syntax_message(parser.state()),
+                        {file, static_cast<int>(mark.line) + 1, static_cast<int>(mark.column) + 1});
+      return documents;
+    }
+    bool ok = true;
+    switch (event->type) {
+      case YAML_STREAM_END_EVENT:
+        return documents;
+      case YAML_DOCUMENT_START_EVENT:
+        if (++count > limits.max_documents_per_file) {
+          diagnostics.error(codes::k_too_many_documents,
+                            "more than " + std::to_string(limits.max_documents_per_file) + " documents in one file",
+                            {file, 0, 0}, "", "split it into several files");
+          return documents;
+        }
+        builder.start_document();
+        break;
+      case YAML_DOCUMENT_END_EVENT:
+        if (builder.has_root()) {
+          YamlNode root = builder.take_root();
+          if (!root.is_null()) documents.push_back(std::move(root));
+        }
+        break;
+      case YAML_ALIAS_EVENT:
+        ok = builder.alias(*event);
+        break;
+      case YAML_SCALAR_EVENT:
+        ok = builder.scalar(*event);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        ok = builder.open(YamlNode::Type::sequence, *event, event->data.sequence_start.anchor,
+                          event->data.sequence_start.tag);
+        break;
+      case YAML_MAPPING_START_EVENT:
+        ok = builder.open(YamlNode::Type::map, *event, event->data.mapping_start.anchor,
+                          event->data.mapping_start.tag);
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        builder.close();
+        break;
+      default:
+        break;
+    }
+    if (!ok) return documents;
+  }
 }
 
 }  // namespace plumb::load

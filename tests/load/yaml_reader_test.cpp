@@ -28,7 +28,7 @@ TEST_CASE("a billion-laughs alias bomb is refused at its first anchor, instantly
   CHECK(d.items()[0].location.line == 1);
 }
 
-TEST_CASE("nesting deeper than the limit is refused, even far past yaml-cpp's own limit", "[load][yaml]") {
+TEST_CASE("nesting deeper than the limit is refused, however deep the file goes", "[load][yaml]") {
   for (int depth : {40, 600, 5000}) {
     std::string text(static_cast<std::size_t>(depth), '[');
     text += std::string(static_cast<std::size_t>(depth), ']');
@@ -77,4 +77,42 @@ TEST_CASE("garbage never throws and always yields a diagnostic or documents", "[
     INFO(text);
     CHECK_NOTHROW(load::load(std::vector<load::SourceFile>{{"g.yaml", text}}, {}));
   }
+}
+
+TEST_CASE("scalars keep their style: quoted is a string, plain words and nulls stay plain", "[load][yaml]") {
+  model::Diagnostics d;
+  auto docs = load::read_yaml("a: 'x'\nb: \"\"\nc: |\n  lit\nd: plain\ne:\nf: ~\ng: NULL\nh: 'null'\n", "f.yaml", {}, d);
+  REQUIRE(d.empty());
+  REQUIRE(docs.size() == 1);
+  const load::YamlNode& map = docs[0];
+  CHECK(map.find("a")->quoted);
+  CHECK(map.find("b")->is_scalar());
+  CHECK(map.find("b")->value.empty());
+  CHECK(map.find("c")->quoted);
+  CHECK(map.find("c")->value == "lit\n");
+  CHECK_FALSE(map.find("d")->quoted);
+  CHECK(map.find("e")->is_null());
+  CHECK(map.find("f")->is_null());
+  CHECK(map.find("g")->is_null());
+  CHECK(map.find("h")->is_scalar());
+  CHECK(map.find("h")->value == "null");
+  CHECK(map.find("d")->line == 5);
+  CHECK(map.find("d")->column == 4);
+}
+
+TEST_CASE("a syntax error is located and names what the parser expected", "[load][yaml]") {
+  model::Diagnostics d = read("a: 1\nb: [x, y\nc: 2\n");
+  REQUIRE(first_code(d) == "YAML_SYNTAX");
+  CHECK(d.items()[0].location.line >= 2);
+  CHECK(d.items()[0].message.find("flow sequence") != std::string::npos);
+  CHECK(first_code(read("x: ! word\n")) == "YAML_TAG");
+  CHECK(first_code(read("x: &a 1\ny: *a\n")) == "YAML_ANCHOR");
+  CHECK(first_code(read("x: *a\n")) == "YAML_ALIAS");
+}
+
+TEST_CASE("documents after a fatal problem are not returned; empty documents are skipped", "[load][yaml]") {
+  model::Diagnostics d;
+  auto docs = load::read_yaml("---\na: 1\n---\n---\nb: &x 2\n---\nc: 3\n", "f.yaml", {}, d);
+  CHECK(docs.size() == 1);
+  CHECK(first_code(d) == "YAML_ANCHOR");
 }
