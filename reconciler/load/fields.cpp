@@ -18,11 +18,19 @@ std::string lower(std::string_view s) {
   return out;
 }
 
+// True if `s` is one of `words` (all lower case) in any mix of cases. Allocates nothing: it runs
+// on every plain scalar.
+bool is_word_ignoring_case(std::string_view s, std::initializer_list<std::string_view> words) {
+  return std::any_of(words.begin(), words.end(), [&](std::string_view word) {
+    return word.size() == s.size() && std::equal(s.begin(), s.end(), word.begin(), [](char a, char b) {
+             return std::tolower(static_cast<unsigned char>(a)) == b;
+           });
+  });
+}
+
 // YAML 1.1 booleans (and 1.2 spellings other than plain lower-case true/false).
 bool is_bool_like(std::string_view s) {
-  static constexpr std::string_view k_words[] = {"y", "yes", "n", "no", "true", "false", "on", "off"};
-  std::string l = lower(s);
-  return std::find(std::begin(k_words), std::end(k_words), l) != std::end(k_words);
+  return s.size() <= 5 && is_word_ignoring_case(s, {"y", "yes", "n", "no", "true", "false", "on", "off"});
 }
 
 bool is_canonical_int(std::string_view s) {
@@ -36,8 +44,7 @@ bool is_canonical_int(std::string_view s) {
 // Strings that merely start with a digit ("7d", "3rd") are not numbers.
 bool is_number_like(std::string_view s) {
   if (s.empty()) return false;
-  std::string l = lower(s);
-  if (l == ".inf" || l == "-.inf" || l == "+.inf" || l == ".nan") return true;
+  if (s.size() <= 5 && is_word_ignoring_case(s, {".inf", "-.inf", "+.inf", ".nan"})) return true;
   std::size_t i = (s[0] == '-' || s[0] == '+') ? 1 : 0;
   std::string_view body = s.substr(i);
   auto all = [](std::string_view t, auto pred) {

@@ -395,18 +395,45 @@ std::optional<model::Resource> ManifestReader::read() {
 
 }  // namespace
 
-void check_no_secrets(const YamlNode& node, FieldReader& reader, const std::string& path) {
+namespace {
+
+// A field path as a chain of links to its parent's, spelled out only when a finding needs it:
+// the secret scan visits every node, and almost never reports.
+struct PathLink {
+  const PathLink* parent = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+};
+
+std::string spell(const PathLink* link, const std::string& root) {
+  if (link == nullptr) return root;
+  const std::string parent = spell(link->parent, root);
+  return link->is_index ? index_path(parent, link->index) : join_path(parent, link->key);
+}
+
+void scan_for_secrets(const YamlNode& node, FieldReader& reader, const std::string& root, const PathLink* at) {
   if (node.is_scalar() && token_format::contains_token_shape(node.value)) {
     reader.error(codes::k_secret_in_manifest,
-                 "this value looks like a plumb token secret: secrets never live in Git", node, path,
+                 "this value looks like a plumb token secret: secrets never live in Git", node, spell(at, root),
                  "remove it now and rotate the token (bump spec.rotation); plumb mints secrets itself");
     return;
   }
-  for (std::size_t i = 0; i < node.items.size(); ++i) check_no_secrets(node.items[i], reader, index_path(path, i));
-  for (const auto& [key, value] : node.entries) {
-    check_no_secrets(key, reader, join_path(path, key.value));
-    check_no_secrets(value, reader, join_path(path, key.value));
+  for (std::size_t i = 0; i < node.items.size(); ++i) {
+    const PathLink link{at, {}, i, true};
+    scan_for_secrets(node.items[i], reader, root, &link);
   }
+  for (const auto& [key, value] : node.entries) {
+    const PathLink link{at, key.value, 0, false};
+    scan_for_secrets(key, reader, root, &link);
+    scan_for_secrets(value, reader, root, &link);
+  }
+}
+
+}  // namespace
+
+void check_no_secrets(const YamlNode& node, FieldReader& reader, const std::string& path) {
+  scan_for_secrets(node, reader, path, nullptr);
 }
 
 std::optional<model::Resource> read_manifest(const YamlNode& document, FieldReader& reader) {
