@@ -2,30 +2,63 @@
 #include "reconciler/plan/render_common.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
-#include <regex>
+#include <string_view>
 
 namespace plumb::plan {
 namespace {
 
-bool sensitive_key(const std::string& key) {
-  std::string lower = key;
-  std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
-  for (const char* word : {"secret", "password", "passwd", "token", "apikey", "api_key", "credential"}) {
-    if (lower.find(word) != std::string::npos) return true;
+bool sensitive_key(std::string_view key) {
+  // Lower-cased into a buffer on the stack: this runs on every key of every value shown.
+  std::array<char, 96> buffer{};
+  std::string long_key;
+  std::string_view lower;
+  if (key.size() <= buffer.size()) {
+    std::transform(key.begin(), key.end(), buffer.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    lower = std::string_view(buffer.data(), key.size());
+  } else {
+    long_key.resize(key.size());
+    std::transform(key.begin(), key.end(), long_key.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    lower = long_key;
+  }
+  for (std::string_view word : {"secret", "password", "passwd", "token", "apikey", "api_key", "credential"}) {
+    if (lower.find(word) != std::string_view::npos) return true;
   }
   return false;
 }
 
-// The last segment of a field path: `spec.source.config.apiKey` -> apiKey, `x["a/b"]` -> a/b.
-std::string last_segment(const std::string& path) {
-  static const std::regex k_quoted(R"re(\["([^"]*)"\]$)re");
-  std::smatch m;
-  if (std::regex_search(path, m, k_quoted)) return m[1];
-  std::string p = path;
-  while (!p.empty() && p.back() == ']') p.erase(p.rfind('['));
-  auto dot = p.rfind('.');
-  return dot == std::string::npos ? p : p.substr(dot + 1);
+// The last segment of a field path: `spec.source.config.apiKey` -> apiKey, `x["a/b"]` -> a/b,
+// `spec.integrations[2]` -> integrations.
+std::string_view last_segment(std::string_view path) {
+  if (path.size() >= 4 && path.substr(path.size() - 2) == "\"]") {
+    const auto open = path.rfind("[\"", path.size() - 3);
+    if (open != std::string_view::npos) {
+      const std::string_view quoted = path.substr(open + 2, path.size() - 2 - (open + 2));
+      if (quoted.find('"') == std::string_view::npos) return quoted;
+    }
+  }
+  while (!path.empty() && path.back() == ']') {
+    const auto open = path.rfind('[');
+    if (open == std::string_view::npos) break;
+    path = path.substr(0, open);
+  }
+  const auto dot = path.rfind('.');
+  return dot == std::string_view::npos ? path : path.substr(dot + 1);
+}
+
+// True if some key inside `value` names a secret (most values have none: they are shown as they are).
+bool has_sensitive_key(const Json& value) {
+  if (value.is_object()) {
+    for (const auto& item : value.items()) {
+      if (sensitive_key(item.key()) || has_sensitive_key(item.value())) return true;
+    }
+  } else if (value.is_array()) {
+    for (const auto& item : value) {
+      if (has_sensitive_key(item)) return true;
+    }
+  }
+  return false;
 }
 
 Json redact(const Json& value) {
@@ -48,7 +81,8 @@ Json redact(const Json& value) {
 
 std::string display_value(const std::string& path, const Json& value, std::size_t max) {
   if (sensitive_key(last_segment(path))) return "(sensitive)";
-  std::string text = redact(value).dump(-1, ' ', false, Json::error_handler_t::replace);
+  auto dump = [](const Json& shown) { return shown.dump(-1, ' ', false, Json::error_handler_t::replace); };
+  std::string text = has_sensitive_key(value) ? dump(redact(value)) : dump(value);
   if (text.size() > max) text = text.substr(0, max) + "…";
   return text;
 }

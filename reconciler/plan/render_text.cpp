@@ -1,3 +1,5 @@
+#include <string_view>
+
 #include "reconciler/plan/render_common.hpp"
 
 namespace plumb::plan {
@@ -7,6 +9,12 @@ struct Palette {
   bool on = false;
   std::string paint(const std::string& text, const char* code) const {
     return on ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+  }
+  // Appends `text`, painted, to `out` (no temporaries: a plan can have 100,000 changes).
+  void paint_into(std::string& out, std::string_view text, const char* code) const {
+    if (on) out.append("\033[").append(code).append("m");
+    out.append(text);
+    if (on) out.append("\033[0m");
   }
   const char* for_glyph(char g) const { return g == '+' ? "32" : g == '~' ? "33" : "31"; }
 };
@@ -20,11 +28,16 @@ std::string render_plan_text(const Plan& plan, bool colour) {
     out += "plumb will make these changes (" + provenance(plan.commit, plan.actual_revision) + "):\n\n";
   }
   for (const Change& c : plan.changes) {
-    char g = glyph(c.action);
-    out += "  " + p.paint(std::string(1, g) + " " + c.key.str(), p.for_glyph(g)) + "\n";
-    out += "      " + p.paint(c.reason, "2") + "\n";
+    const char g = glyph(c.action);
+    out += "  ";
+    p.paint_into(out, std::string(1, g) + " " + c.key.str(), p.for_glyph(g));
+    out += "\n      ";
+    p.paint_into(out, c.reason, "2");
+    out += '\n';
     for (const std::string& line : field_lines(c)) {
-      out += "      " + p.paint(line.substr(0, 1), p.for_glyph(line[0])) + line.substr(1) + "\n";
+      out += "      ";
+      p.paint_into(out, std::string_view(line).substr(0, 1), p.for_glyph(line[0]));
+      out.append(line, 1).append("\n");
     }
     if (c.rotate_secret) out += "      (a new secret is minted; `plumb token reveal` shows it once)\n";
   }
