@@ -55,7 +55,7 @@ Result<plan::Plan> compute_plan(const GlobalOptions& global, const PlanOptions& 
     if (!read) return tl::unexpected(read.error());
     actual = std::move(*read);
   }
-  return plan::make_plan(*desired, actual, *policy);
+  return plan::make_plan(std::move(*desired), actual, *policy);
 }
 
 Result<plan::Plan> read_plan_file(const std::string& path) {
@@ -142,7 +142,6 @@ int run_apply(const GlobalOptions& global, const ApplyOptions& options) {
   apply_options.actor = cli_actor();
   apply_options.actor_type = "cli";
   apply_options.trigger = "cli";
-  apply_options.plan_json = plan::plan_to_json(plan);
   bool show_progress = stderr_is_tty() && plan.changes.size() > 1000;
   apply_options.progress = [show_progress](std::size_t done, std::size_t total) {
     if (show_progress) std::cerr << "\rapplying: " << done << "/" << total << std::flush;

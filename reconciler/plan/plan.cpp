@@ -33,12 +33,13 @@ class Planner {
  public:
   Planner(const PlanPolicy& policy, Plan& plan) : m_policy(policy), m_plan(plan) {}
 
-  void pair(const model::Resource* desired, const model::ActualResource* actual);
+  // `movable`, when set, is `desired` itself and may be moved into the change (see make_plan(&&)).
+  void pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual);
   void finish(std::size_t managed_total, const std::array<std::size_t, 5>& managed_by_kind);
 
  private:
-  void create(const model::Resource& desired, const model::ActualResource* soft_deleted);
-  void update(const model::Resource& desired, const model::ActualResource& actual);
+  void create(const model::Resource& desired, model::Resource* movable, const model::ActualResource* soft_deleted);
+  void update(const model::Resource& desired, model::Resource* movable, const model::ActualResource& actual);
   void remove(const model::ActualResource& actual);
 
   const PlanPolicy& m_policy;
@@ -48,14 +49,21 @@ class Planner {
   std::array<std::size_t, 5> m_deletes_by_kind{};
 };
 
-void Planner::pair(const model::Resource* desired, const model::ActualResource* actual) {
-  if (desired != nullptr && (actual == nullptr || actual->deleted)) return create(*desired, actual);
-  if (desired != nullptr) return update(*desired, *actual);
+// The desired resource a change carries: moved when the caller gave it up, else copied. Called
+// last, once nothing reads `desired` any more.
+model::Resource carried(const model::Resource& desired, model::Resource* movable) {
+  return movable != nullptr ? std::move(*movable) : desired;
+}
+
+void Planner::pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual) {
+  if (desired != nullptr && (actual == nullptr || actual->deleted)) return create(*desired, movable, actual);
+  if (desired != nullptr) return update(*desired, movable, *actual);
   if (actual->deleted || !actual->managed) return;  // gone already, or not plumb's: never touched
   remove(*actual);
 }
 
-void Planner::create(const model::Resource& desired, const model::ActualResource* soft_deleted) {
+void Planner::create(const model::Resource& desired, model::Resource* movable,
+                     const model::ActualResource* soft_deleted) {
   Policy policy = effective_policy(&desired, nullptr, m_policy, desired.key.kind);
   if (policy == Policy::observe) {
     ++m_plan.summary.skipped;
@@ -64,7 +72,6 @@ void Planner::create(const model::Resource& desired, const model::ActualResource
   Change change;
   change.action = Action::create;
   change.key = desired.key;
-  change.desired = desired;
   change.rotate_secret = desired.key.kind == Kind::api_token;
   change.reactivate = soft_deleted != nullptr;
   if (soft_deleted != nullptr) {
@@ -74,11 +81,13 @@ void Planner::create(const model::Resource& desired, const model::ActualResource
   } else {
     change.reason = "declared in Git, absent from the database";
   }
+  change.desired = carried(desired, movable);
   ++m_plan.summary.create;
   m_upserts.push_back(std::move(change));
 }
 
-void Planner::update(const model::Resource& desired, const model::ActualResource& actual) {
+void Planner::update(const model::Resource& desired, model::Resource* movable,
+                     const model::ActualResource& actual) {
   std::vector<FieldChange> fields = diff_resources(actual.resource, desired);
   if (fields.empty() && actual.managed) {
     ++m_plan.summary.unchanged;
@@ -92,7 +101,6 @@ void Planner::update(const model::Resource& desired, const model::ActualResource
   Change change;
   change.action = Action::update;
   change.key = desired.key;
-  change.desired = desired;
   change.actual = actual.resource;
   change.fields = std::move(fields);
   // A row Git declares but plumb did not create is adopted: from now on plumb manages it.
@@ -111,6 +119,7 @@ void Planner::update(const model::Resource& desired, const model::ActualResource
                                                                     " to rotate, or back to " + std::to_string(before));
     }
   }
+  change.desired = carried(desired, movable);
   ++m_plan.summary.update;
   m_upserts.push_back(std::move(change));
 }
@@ -172,7 +181,12 @@ void Planner::finish(std::size_t managed_total, const std::array<std::size_t, 5>
 
 }  // namespace
 
-Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy) {
+namespace {
+
+// One merge pass over desired and actual (both sorted by key). `take`, when set, is
+// desired.resources itself, whose resources may be moved into the plan.
+Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>* take,
+                const model::ActualState& actual, const PlanPolicy& policy) {
   Plan plan;
   plan.commit = desired.commit;
   plan.actual_revision = actual.revision;
@@ -187,18 +201,33 @@ Plan make_plan(const model::DesiredState& desired, const model::ActualState& act
   }
   const auto& d = desired.resources;
   const auto& a = actual.resources;
+  auto movable = [&](std::size_t index) { return take != nullptr ? &(*take)[index] : nullptr; };
   std::size_t i = 0, j = 0;
   while (i < d.size() || j < a.size()) {
     if (j == a.size() || (i < d.size() && d[i].key < a[j].resource.key)) {
-      planner.pair(&d[i++], nullptr);
+      planner.pair(&d[i], movable(i), nullptr);
+      ++i;
     } else if (i == d.size() || a[j].resource.key < d[i].key) {
-      planner.pair(nullptr, &a[j++]);
+      planner.pair(nullptr, nullptr, &a[j++]);
     } else {
-      planner.pair(&d[i++], &a[j++]);
+      planner.pair(&d[i], movable(i), &a[j++]);
+      ++i;
     }
   }
   planner.finish(managed_total, managed_by_kind);
   plan.diagnostics.sort();
+  return plan;
+}
+
+}  // namespace
+
+Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy) {
+  return plan_pairs(desired, nullptr, actual, policy);
+}
+
+Plan make_plan(model::DesiredState&& desired, const model::ActualState& actual, const PlanPolicy& policy) {
+  Plan plan = plan_pairs(desired, &desired.resources, actual, policy);
+  desired.resources.clear();
   return plan;
 }
 

@@ -74,6 +74,10 @@ struct Plan {
 // mass-delete guard, and orders the result. Pure and deterministic: no clock, no I/O.
 // Never proposes to touch unmanaged rows.
 Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy);
+// The same plan, moving the desired resources into its changes instead of copying them (for a
+// caller that needs the desired state no more: a 100k-resource plan then holds one copy, not two).
+// `desired` is left empty.
+Plan make_plan(model::DesiredState&& desired, const model::ActualState& actual, const PlanPolicy& policy);
 
 // Field-level differences between two resources' bodies (nested objects recursed, arrays
 // compared element-wise), sorted by path. Empty when equal.

@@ -4,6 +4,7 @@
 
 #include "reconciler/plan/drift.hpp"
 #include "reconciler/plan/plan.hpp"
+#include "reconciler/plan/plan_record.hpp"
 #include "reconciler/plan/render.hpp"
 #include "tests/plan/fixtures.hpp"
 
@@ -186,6 +187,19 @@ TEST_CASE("plans are deterministic", "[plan]") {
   auto p1 = plan::make_plan(d, a, policy({}, 0.25, true));
   auto p2 = plan::make_plan(d, a, policy({}, 0.25, true));
   CHECK(plan::render_plan_text(p1, false) == plan::render_plan_text(p2, false));
+}
+
+TEST_CASE("a plan made from a desired state given up equals the plan made from a copy", "[plan]") {
+  auto changed = token("a", "t01", 2);
+  auto d = desired({tenant("b"), tenant("a"), role("a", "r1"), changed, pipeline("a", "w", "p"), tenant("same")});
+  auto a = actual({managed(tenant("c")), managed(tenant("a", "growth")), managed(token("a", "t01", 1)),
+                   managed(tenant("same"))});
+  auto copied = plan::make_plan(d, a, policy({}, 0.25, true));
+  auto moved = plan::make_plan(model::DesiredState(d), a, policy({}, 0.25, true));
+  CHECK(plan::plan_to_json(moved) == plan::plan_to_json(copied));
+  CHECK(plan::render_plan_text(moved, false) == plan::render_plan_text(copied, false));
+  CHECK(moved.changes.size() == 6);  // creates b, r1 and the pipeline; updates a and t01; deletes c
+  CHECK(moved.summary.unchanged == 1);
 }
 
 TEST_CASE("drift reports missing, modified, unmanaged and orphaned resources", "[plan][drift]") {
