@@ -16,7 +16,6 @@
 #include "reconciler/cli/signals.hpp"
 #include "reconciler/cli/terminal.hpp"
 #include "reconciler/load/render_diagnostics.hpp"
-#include "reconciler/plan/plan_record.hpp"
 #include "reconciler/plan/render.hpp"
 #include "reconciler/source/directory.hpp"
 #include "reconciler/source/directory_source.hpp"
@@ -59,7 +58,6 @@ int apply_once(const DevOptions& options, const std::string& url, const store::S
   apply.actor = "plumb dev";
   apply.actor_type = "cli";
   apply.trigger = "cli";
-  apply.plan_json = plan::plan_to_json(plan);
   auto applied = store->apply(plan, apply);
   if (!applied) return fail(applied.error().message);
   std::cout << "\nApplied: " << applied->created << " created, " << applied->updated << " updated, "

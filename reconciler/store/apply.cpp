@@ -1,4 +1,5 @@
 #include <chrono>
+#include <functional>
 
 #include "reconciler/model/values.hpp"
 #include "reconciler/store/apply_sql.hpp"
@@ -41,7 +42,7 @@ class FailedRunRecorder {
       run.trigger = m_options.trigger;
       run.commit = m_plan.commit;
       run.status = m_status;
-      run.plan = m_options.plan_json ? *m_options.plan_json : detail::compact_plan(m_plan);
+      run.plan = detail::compact_plan(m_plan);
       run.error = m_error;
       run.actor = m_options.actor;
       run.correlation_id = m_options.correlation_id;
@@ -77,44 +78,60 @@ void mint_into(Json& row, const detail::TokenKeys& keys) {
   std::fill(secret.begin(), secret.end(), '\0');
 }
 
-struct Batches {
-  std::array<Json, 5> upserts{Json::array(), Json::array(), Json::array(), Json::array(), Json::array()};
-  std::array<Json, 5> deletes{Json::array(), Json::array(), Json::array(), Json::array(), Json::array()};
-  Json audit = Json::array();
-  std::vector<model::ResourceKey> minted;
-};
+// Rows go to PostgreSQL in statements of at most this many: a 100k-resource apply then never
+// holds more than one batch of JSON at a time (peak memory), and progress moves per batch.
+constexpr std::size_t k_batch_rows = 5000;
 
-Batches build_batches(const plan::Plan& plan, const detail::TokenKeys& keys) {
-  Batches b;
-  for (const auto& change : plan.changes) {
-    const auto k = static_cast<std::size_t>(change.key.kind);
-    if (change.action == plan::Action::remove) {
-      b.deletes[k].push_back(detail::key_row(change.key));
-    } else {
-      Json row = detail::upsert_row(change, plan.commit);
-      if (change.key.kind == Kind::api_token) {
-        const auto ttl = change.desired->spec.contains("ttl")
-                             ? model::parse_duration(change.desired->spec["ttl"].get<std::string>())
-                             : std::nullopt;
-        if (ttl) row["ttl_seconds"] = *ttl;
-        if (change.action == plan::Action::create || change.rotate_secret) {
-          mint_into(row, keys);
-          b.minted.push_back(change.key);
-        }
-      }
-      b.upserts[k].push_back(std::move(row));
+Json write_row(const plan::Change& change, const plan::Plan& plan, const detail::TokenKeys& keys,
+               std::vector<model::ResourceKey>& minted) {
+  Json row = detail::upsert_row(change, plan.commit);
+  if (change.key.kind == Kind::api_token) {
+    const auto ttl = change.desired->spec.contains("ttl")
+                         ? model::parse_duration(change.desired->spec["ttl"].get<std::string>())
+                         : std::nullopt;
+    if (ttl) row["ttl_seconds"] = *ttl;
+    if (change.action == plan::Action::create || change.rotate_secret) {
+      mint_into(row, keys);
+      minted.push_back(change.key);
     }
-    const std::string scope = change.key.kind == Kind::tenant ? change.key.name : change.key.tenant;
-    b.audit.push_back({{"ord", b.audit.size()},
-                       {"action", detail::audit_action(change)},
-                       {"kind", std::string(model::kind_name(change.key.kind))},
-                       {"tenant", scope},
-                       {"workspace", change.key.workspace},
-                       {"name", change.key.name},
-                       {"diff", detail::audit_diff(change)}});
   }
-  return b;
+  return row;
 }
+
+Json audit_row(const plan::Change& change, std::size_t ord) {
+  const std::string scope = change.key.kind == Kind::tenant ? change.key.name : change.key.tenant;
+  return {{"ord", ord},
+          {"action", detail::audit_action(change)},
+          {"kind", std::string(model::kind_name(change.key.kind))},
+          {"tenant", scope},
+          {"workspace", change.key.workspace},
+          {"name", change.key.name},
+          {"diff", detail::audit_diff(change)}};
+}
+
+// Collects rows and hands them to `send` as one JSON array once a batch is full (or when
+// flushed); `written` hears how many rows each statement wrote.
+class BatchWriter {
+ public:
+  using Send = std::function<void(const std::string& rows)>;
+  BatchWriter(Send send, std::function<void(std::size_t)> written = {})
+      : m_send(std::move(send)), m_written(std::move(written)) {}
+  void add(Json row) {
+    m_rows.push_back(std::move(row));
+    if (m_rows.size() >= k_batch_rows) flush();
+  }
+  void flush() {
+    if (m_rows.empty()) return;
+    m_send(m_rows.dump());
+    if (m_written) m_written(m_rows.size());
+    m_rows = Json::array();
+  }
+
+ private:
+  Send m_send;
+  std::function<void(std::size_t)> m_written;
+  Json m_rows = Json::array();
+};
 
 Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
                                  const ApplyOptions& options) {
@@ -140,32 +157,47 @@ Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const 
   return {};
 }
 
-void write_batches(pqxx::work& tx, const Store::Impl& impl, const Batches& b, const ApplyOptions& options,
-                   std::size_t total) {
+// Upserts kind by kind in dependency order, then deletes in reverse; minted tokens are noted.
+void write_changes(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
+                   std::vector<model::ResourceKey>& minted) {
   std::size_t done = 0;
-  auto step = [&](const Json& rows, const std::string& sql) {
-    if (rows.empty()) return;
-    tx.exec_params(impl.q(sql), rows.dump());
-    done += rows.size();
-    if (options.progress) options.progress(done, total);
+  auto progress = [&](std::size_t rows) {
+    done += rows;
+    if (options.progress) options.progress(done, plan.changes.size());
   };
-  for (Kind kind : model::k_all_kinds)
-    step(b.upserts[static_cast<std::size_t>(kind)], detail::upsert_sql(kind));
+  for (Kind kind : model::k_all_kinds) {
+    const std::string sql = impl.q(detail::upsert_sql(kind));
+    BatchWriter upserts([&](const std::string& rows) { tx.exec_params(sql, rows); }, progress);
+    for (const auto& change : plan.changes) {
+      if (change.key.kind == kind && change.action != plan::Action::remove)
+        upserts.add(write_row(change, plan, impl.keys, minted));
+    }
+    upserts.flush();
+  }
   for (auto it = model::k_all_kinds.rbegin(); it != model::k_all_kinds.rend(); ++it) {
-    step(b.deletes[static_cast<std::size_t>(*it)], detail::delete_sql(*it));
+    const std::string sql = impl.q(detail::delete_sql(*it));
+    BatchWriter deletes([&](const std::string& rows) { tx.exec_params(sql, rows); }, progress);
+    for (const auto& change : plan.changes) {
+      if (change.key.kind == *it && change.action == plan::Action::remove) deletes.add(detail::key_row(change.key));
+    }
+    deletes.flush();
   }
 }
 
-void write_audit(pqxx::work& tx, const Store::Impl& impl, const Batches& b, const plan::Plan& plan,
-                 const ApplyOptions& options, const std::string& run_id) {
-  if (b.audit.empty()) return;
-  tx.exec_params(
-      impl.q("INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
-             "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
-             "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
-             "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
-             "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord"),
-      b.audit.dump(), options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
+// One audit row per change, in plan order (the chain trigger links them in insertion order).
+void write_audit(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
+                 const std::string& run_id) {
+  const std::string sql = impl.q(
+      "INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
+      "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
+      "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
+      "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
+      "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord");
+  BatchWriter rows([&](const std::string& batch) {
+    tx.exec_params(sql, batch, options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
+  });
+  for (std::size_t i = 0; i < plan.changes.size(); ++i) rows.add(audit_row(plan.changes[i], i));
+  rows.flush();
 }
 
 // Checks made before touching the database: the planner's verdict, the plan's shape (a saved
@@ -207,7 +239,7 @@ void count_changes(const plan::Plan& plan, ApplyResult& result) {
 void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
                     const ApplyOptions& options, const ApplyResult& result) {
   const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
-  const Json plan_json = options.plan_json ? *options.plan_json : detail::compact_plan(plan);
+  const Json plan_json = detail::compact_plan(plan);
   tx.exec_params(
       impl.q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
              "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
@@ -241,11 +273,9 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
     tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);
     if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok)
       return tl::unexpected<Error>(ok.error());
-    const Batches batches = build_batches(plan, m_impl->keys);
-    write_batches(tx, *m_impl, batches, options, plan.changes.size());
-    write_audit(tx, *m_impl, batches, plan, options, result.sync_run_id);
+    write_changes(tx, *m_impl, plan, options, result.minted_tokens);
+    write_audit(tx, *m_impl, plan, options, result.sync_run_id);
     count_changes(plan, result);
-    result.minted_tokens = batches.minted;
     result.revision =
         tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
     result.duration_ms =

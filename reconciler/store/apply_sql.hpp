@@ -29,7 +29,8 @@ std::string audit_action(const plan::Change& change);
 // {before, after, fields, reason}: bodies only, so never a secret.
 model::Json audit_diff(const plan::Change& change);
 
-// A compact plan for sync_runs.plan when the caller gave none.
+// The plan as sync_runs.plan keeps it: each change's action, key, reason and field diffs (the
+// bodies are in the change's audit row), with the provenance and summary.
 model::Json compact_plan(const plan::Plan& plan);
 
 }  // namespace plumb::store::detail

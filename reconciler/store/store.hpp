@@ -54,9 +54,6 @@ struct ApplyOptions {
   // Fencing: a SQL boolean expression evaluated inside the apply transaction (e.g.
   // controller::fence_sql); false means leadership was lost -> conflict LEADERSHIP_LOST.
   std::string fence_sql;
-  // The plan as the caller renders it (plan JSON renderer); stored in sync_runs.plan. If absent
-  // the store writes a compact form of its own. Must not contain secrets (plans never do).
-  std::optional<nlohmann::json> plan_json;
   // Called after each bulk step with (changes written, total changes).
   std::function<void(std::size_t, std::size_t)> progress;
 };
