@@ -101,6 +101,23 @@ ParsedFile parse_file(const SourceFile& file, const LoadLimits& limits) {
   return parsed;
 }
 
+std::vector<ParsedFile> parse_files(const std::vector<const SourceFile*>& files, const LoadLimits& limits) {
+  // Files are independent until assemble(): results land by index, so the outcome does not
+  // depend on scheduling.
+  const std::size_t count = files.size();
+  std::vector<ParsedFile> parsed(count);
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < count; i = next++) parsed[i] = parse_file(*files[i], limits);
+  };
+  std::size_t workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), count / 8 + 1);
+  std::vector<std::thread> threads;
+  for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
+  work();
+  for (auto& t : threads) t.join();
+  return parsed;
+}
+
 LoadResult assemble(std::vector<ParsedFile> files) {
   LoadResult result;
   std::size_t total = 0;
@@ -151,20 +168,10 @@ LoadResult load(std::span<const SourceFile> files, const LoadLimits& limits) {
     }
   }
 
-  // Files are independent until assemble(): parse them on every core. Results land by index,
-  // so the outcome does not depend on scheduling.
-  std::vector<ParsedFile> parsed(count);
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < count; i = next++) parsed[i] = parse_file(files[i], limits);
-  };
-  std::size_t workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), count / 8 + 1);
-  std::vector<std::thread> threads;
-  for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
-  work();
-  for (auto& t : threads) t.join();
-
-  LoadResult result = assemble(std::move(parsed));
+  std::vector<const SourceFile*> within_limits;
+  within_limits.reserve(count);
+  for (std::size_t i = 0; i < count; ++i) within_limits.push_back(&files[i]);
+  LoadResult result = assemble(parse_files(within_limits, limits));
   result.diagnostics.append(limit_problems);
   result.diagnostics.sort();
   return result;

@@ -36,6 +36,9 @@ struct ParsedFile {
 // Parses and validates one file. Never throws on any input.
 ParsedFile parse_file(const SourceFile& file, const LoadLimits& limits);
 
+// parse_file on each of `files` on every core; results in the same order whatever the scheduling.
+std::vector<ParsedFile> parse_files(const std::vector<const SourceFile*>& files, const LoadLimits& limits);
+
 // Checks that need every file: identity unique across files, references resolve
 // (workspace->tenant, pipeline->workspace, token->role), capability allowed by the tenant's
 // plan. Sorts resources by key. `files` are the parse results of every file.

@@ -6,25 +6,41 @@
 namespace plumb::source {
 
 load::LoadResult CachedLoader::load(const Snapshot& snapshot) {
+  const std::size_t count = snapshot.files.size();
+  auto key_of = [&](std::size_t i) {
+    return i < snapshot.blob_ids.size() && !snapshot.blob_ids[i].empty()
+               ? snapshot.blob_ids[i] + '\n' + snapshot.files[i].path
+               : std::string();
+  };
+  // Files not seen before are parsed together, on every core.
+  std::vector<const load::SourceFile*> misses;
+  std::vector<std::size_t> miss_index;
+  for (std::size_t i = 0; i < count; ++i) {
+    const std::string key = key_of(i);
+    if (key.empty() || !m_cache.count(key)) {
+      misses.push_back(&snapshot.files[i]);
+      miss_index.push_back(i);
+    }
+  }
+  std::vector<load::ParsedFile> fresh = load::parse_files(misses, m_limits);
+  m_misses += misses.size();
+  m_hits += count - misses.size();
+
   std::unordered_map<std::string, load::ParsedFile> next;
-  next.reserve(snapshot.files.size());
+  next.reserve(count);
   std::vector<load::ParsedFile> parsed;
-  parsed.reserve(snapshot.files.size());
-  for (std::size_t i = 0; i < snapshot.files.size(); ++i) {
-    const auto& file = snapshot.files[i];
-    const std::string blob = i < snapshot.blob_ids.size() ? snapshot.blob_ids[i] : std::string();
-    std::string key = blob + '\n' + file.path;
-    auto hit = blob.empty() ? m_cache.end() : m_cache.find(key);
-    if (hit != m_cache.end()) {
-      ++m_hits;
-      parsed.push_back(hit->second);
-      next.emplace(std::move(key), std::move(hit->second));
+  parsed.reserve(count);
+  for (std::size_t i = 0, m = 0; i < count; ++i) {
+    std::string key = key_of(i);
+    if (m < miss_index.size() && miss_index[m] == i) {
+      load::ParsedFile& result = fresh[m++];
+      parsed.push_back(result);
+      if (!key.empty()) next.emplace(std::move(key), std::move(result));
       continue;
     }
-    ++m_misses;
-    load::ParsedFile result = load::parse_file(file, m_limits);
-    parsed.push_back(result);
-    if (!blob.empty()) next.emplace(std::move(key), std::move(result));
+    auto hit = m_cache.find(key);
+    parsed.push_back(hit->second);
+    next.emplace(std::move(key), std::move(hit->second));
   }
   // Dropping what the latest snapshot no longer holds bounds the cache to one revision.
   m_cache = std::move(next);
