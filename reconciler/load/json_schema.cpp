@@ -239,6 +239,21 @@ struct CompiledNode {
 
 using detail::CompiledNode;
 
+namespace detail {
+
+// A JSON Pointer into the instance as a chain of links to its parent's, spelled out ("/a/0/b")
+// only when an error names it: validation visits every value and almost never fails.
+struct Pointer {
+  const Pointer* parent = nullptr;
+  const std::string* key = nullptr;  // an object member, or
+  std::size_t index = 0;             // an array item when key is null
+  std::string str() const;
+};
+
+}  // namespace detail
+
+using detail::Pointer;
+
 struct JsonSchema::Impl {
   json root;
   bool strict = false;
@@ -252,17 +267,17 @@ struct JsonSchema::Impl {
   void compile_assertions(CompiledNode& node, const json& schema);
   const CompiledNode* resolve_ref(const std::string& ref, const std::string& at);
 
-  void check(const CompiledNode& node, const json& instance, const std::string& path, std::size_t depth,
+  void check(const CompiledNode& node, const json& instance, const Pointer& path, std::size_t depth,
              std::vector<SchemaError>& errors) const;
-  bool check_type(const CompiledNode& node, const json& instance, const std::string& path,
+  bool check_type(const CompiledNode& node, const json& instance, const Pointer& path,
                   std::vector<SchemaError>& errors) const;
-  void check_string(const CompiledNode& node, const std::string& text, const std::string& path,
+  void check_string(const CompiledNode& node, const std::string& text, const Pointer& path,
                     std::vector<SchemaError>& errors) const;
-  void check_number(const CompiledNode& node, const json& instance, const std::string& path,
+  void check_number(const CompiledNode& node, const json& instance, const Pointer& path,
                     std::vector<SchemaError>& errors) const;
-  void check_array(const CompiledNode& node, const json& instance, const std::string& path, std::size_t depth,
+  void check_array(const CompiledNode& node, const json& instance, const Pointer& path, std::size_t depth,
                    std::vector<SchemaError>& errors) const;
-  void check_object(const CompiledNode& node, const json& instance, const std::string& path,
+  void check_object(const CompiledNode& node, const json& instance, const Pointer& path,
                     std::size_t depth, std::vector<SchemaError>& errors) const;
 };
 
@@ -275,12 +290,17 @@ std::uint64_t non_negative(const json& v, const char* keyword) {
   return v.get<std::uint64_t>();
 }
 
-void add_error(std::vector<SchemaError>& errors, const std::string& path, const CompiledNode& node,
+void add_error(std::vector<SchemaError>& errors, const Pointer& path, const CompiledNode& node,
                const char* keyword, std::string message, std::string property = {}) {
-  errors.push_back({path, keyword, node.location + "/" + keyword, std::move(property), std::move(message)});
+  errors.push_back({path.str(), keyword, node.location + "/" + keyword, std::move(property), std::move(message)});
 }
 
 }  // namespace
+
+std::string Pointer::str() const {
+  if (parent == nullptr) return "";  // the instance itself
+  return parent->str() + "/" + (key != nullptr ? escape_token(*key) : std::to_string(index));
+}
 
 const CompiledNode* JsonSchema::Impl::compile(const json& schema, const std::string& location) {
   if (auto it = by_location.find(location); it != by_location.end()) return it->second;
@@ -394,7 +414,7 @@ const CompiledNode* JsonSchema::Impl::resolve_ref(const std::string& ref, const 
   }
 }
 
-bool JsonSchema::Impl::check_type(const CompiledNode& node, const json& instance, const std::string& path,
+bool JsonSchema::Impl::check_type(const CompiledNode& node, const json& instance, const Pointer& path,
                                   std::vector<SchemaError>& errors) const {
   if (node.types == 0 || (instance_bits(instance) & node.types) != 0) return true;
   add_error(errors, path, node, "type",
@@ -403,7 +423,7 @@ bool JsonSchema::Impl::check_type(const CompiledNode& node, const json& instance
 }
 
 void JsonSchema::Impl::check_string(const CompiledNode& node, const std::string& text,
-                                    const std::string& path, std::vector<SchemaError>& errors) const {
+                                    const Pointer& path, std::vector<SchemaError>& errors) const {
   if (node.min_length || node.max_length) {
     std::size_t length = code_points(text);
     if (node.min_length && length < *node.min_length) {
@@ -429,7 +449,7 @@ void JsonSchema::Impl::check_string(const CompiledNode& node, const std::string&
   }
 }
 
-void JsonSchema::Impl::check_number(const CompiledNode& node, const json& instance, const std::string& path,
+void JsonSchema::Impl::check_number(const CompiledNode& node, const json& instance, const Pointer& path,
                                     std::vector<SchemaError>& errors) const {
   if (node.minimum && compare_numbers(instance, *node.minimum) < 0) {
     add_error(errors, path, node, "minimum", "must be at least " + node.minimum->dump());
@@ -439,7 +459,7 @@ void JsonSchema::Impl::check_number(const CompiledNode& node, const json& instan
   }
 }
 
-void JsonSchema::Impl::check_array(const CompiledNode& node, const json& instance, const std::string& path,
+void JsonSchema::Impl::check_array(const CompiledNode& node, const json& instance, const Pointer& path,
                                    std::size_t depth, std::vector<SchemaError>& errors) const {
   if (node.min_items && instance.size() < *node.min_items) {
     add_error(errors, path, node, "minItems",
@@ -453,7 +473,7 @@ void JsonSchema::Impl::check_array(const CompiledNode& node, const json& instanc
     for (std::size_t i = 1; i < instance.size(); ++i) {
       for (std::size_t j = 0; j < i; ++j) {
         if (!json_equal(instance[i], instance[j])) continue;
-        add_error(errors, path + "/" + std::to_string(i), node, "uniqueItems",
+        add_error(errors, Pointer{&path, nullptr, i}, node, "uniqueItems",
                   short_text(instance[i]) + " is listed twice (also item " + std::to_string(j) + ")");
         break;
       }
@@ -461,12 +481,12 @@ void JsonSchema::Impl::check_array(const CompiledNode& node, const json& instanc
   }
   if (node.items) {
     for (std::size_t i = 0; i < instance.size(); ++i) {
-      check(*node.items, instance[i], path + "/" + std::to_string(i), depth + 1, errors);
+      check(*node.items, instance[i], Pointer{&path, nullptr, i}, depth + 1, errors);
     }
   }
 }
 
-void JsonSchema::Impl::check_object(const CompiledNode& node, const json& instance, const std::string& path,
+void JsonSchema::Impl::check_object(const CompiledNode& node, const json& instance, const Pointer& path,
                                     std::size_t depth, std::vector<SchemaError>& errors) const {
   for (const auto& name : node.required) {
     if (!instance.contains(name)) {
@@ -474,7 +494,7 @@ void JsonSchema::Impl::check_object(const CompiledNode& node, const json& instan
     }
   }
   for (auto it = instance.begin(); it != instance.end(); ++it) {
-    std::string child = path + "/" + escape_token(it.key());
+    const Pointer child{&path, &it.key(), 0};
     auto declared = std::find_if(node.properties.begin(), node.properties.end(),
                                  [&](const auto& p) { return p.first == it.key(); });
     if (declared != node.properties.end()) {
@@ -488,7 +508,7 @@ void JsonSchema::Impl::check_object(const CompiledNode& node, const json& instan
   }
 }
 
-void JsonSchema::Impl::check(const CompiledNode& node, const json& instance, const std::string& path,
+void JsonSchema::Impl::check(const CompiledNode& node, const json& instance, const Pointer& path,
                              std::size_t depth, std::vector<SchemaError>& errors) const {
   if (depth > JsonSchema::k_max_depth) {
     add_error(errors, path, node, "$ref",
@@ -496,7 +516,7 @@ void JsonSchema::Impl::check(const CompiledNode& node, const json& instance, con
     return;
   }
   if (node.boolean) {
-    if (!*node.boolean) errors.push_back({path, "false", node.location, "", "no value is allowed here"});
+    if (!*node.boolean) errors.push_back({path.str(), "false", node.location, "", "no value is allowed here"});
     return;
   }
   if (node.ref) check(*node.ref, instance, path, depth + 1, errors);
@@ -531,7 +551,7 @@ JsonSchema& JsonSchema::operator=(JsonSchema&&) noexcept = default;
 
 std::vector<SchemaError> JsonSchema::validate(const nlohmann::json& instance) const {
   std::vector<SchemaError> errors;
-  m_impl->check(*m_impl->top, instance, "", 0, errors);
+  m_impl->check(*m_impl->top, instance, Pointer{}, 0, errors);
   return errors;
 }
 
