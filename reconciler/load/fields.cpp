@@ -127,6 +127,12 @@ std::string index_path(const std::string& parent, std::size_t index) {
   return parent + "[" + std::to_string(index) + "]";
 }
 
+std::string spell(const PathLink* link, const std::string& root) {
+  if (link == nullptr) return root;
+  const std::string parent = spell(link->parent, root);
+  return link->is_index ? index_path(parent, link->index) : join_path(parent, link->key);
+}
+
 std::string closest(std::string_view word, std::initializer_list<std::string_view> candidates) {
   std::string best;
   std::size_t best_distance = 3;
@@ -252,16 +258,26 @@ model::Json FieldReader::string_map(const YamlNode* node, const std::string& pat
 }
 
 model::Json FieldReader::free_form(const YamlNode& node, const std::string& path) {
+  return free_form_below(node, path, nullptr);
+}
+
+model::Json FieldReader::free_form_below(const YamlNode& node, const std::string& root, const PathLink* at) {
   switch (node.type) {
     case YamlNode::Type::null: return nullptr;
     case YamlNode::Type::map: {
       model::Json out = model::Json::object();
-      for (const auto& [key, value] : node.entries) out[key.value] = free_form(value, join_path(path, key.value));
+      for (const auto& [key, value] : node.entries) {
+        const PathLink link{at, key.value, 0, false};
+        out[key.value] = free_form_below(value, root, &link);
+      }
       return out;
     }
     case YamlNode::Type::sequence: {
       model::Json out = model::Json::array();
-      for (std::size_t i = 0; i < node.items.size(); ++i) out.push_back(free_form(node.items[i], index_path(path, i)));
+      for (std::size_t i = 0; i < node.items.size(); ++i) {
+        const PathLink link{at, {}, i, true};
+        out.push_back(free_form_below(node.items[i], root, &link));
+      }
       return out;
     }
     case YamlNode::Type::scalar: break;
@@ -269,17 +285,17 @@ model::Json FieldReader::free_form(const YamlNode& node, const std::string& path
   if (node.quoted) return node.value;
   if (node.value == "true" || node.value == "false") return node.value == "true";
   if (is_bool_like(node.value)) {
-    error(codes::k_ambiguous_boolean, "'" + node.value + "' is ambiguous: a string or a boolean?", node, path,
-          "write true/false for a boolean, or quote it for a string");
+    error(codes::k_ambiguous_boolean, "'" + node.value + "' is ambiguous: a string or a boolean?", node,
+          spell(at, root), "write true/false for a boolean, or quote it for a string");
     return nullptr;
   }
   if (is_canonical_int(node.value)) {
-    if (auto v = as_integer(node, path)) return *v;
+    if (auto v = as_integer(node, spell(at, root))) return *v;
     return nullptr;
   }
   if (is_float(node.value)) return std::strtod(node.value.c_str(), nullptr);
   if (is_number_like(node.value)) {
-    error(codes::k_non_canonical_integer, "'" + node.value + "' is not a plain decimal number", node, path,
+    error(codes::k_non_canonical_integer, "'" + node.value + "' is not a plain decimal number", node, spell(at, root),
           "quote it for a string, or write the number in plain decimal");
     return nullptr;
   }

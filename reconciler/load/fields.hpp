@@ -11,6 +11,17 @@
 
 namespace plumb::load {
 
+// A field path below `root` as a chain of links to its parent's, spelled out (with join_path /
+// index_path) only when a finding needs it: walks over every node of a document build no
+// strings. A null link is the root itself.
+struct PathLink {
+  const PathLink* parent = nullptr;
+  std::string_view key;
+  std::size_t index = 0;
+  bool is_index = false;
+};
+std::string spell(const PathLink* link, const std::string& root);
+
 // Reads typed fields out of YAML mappings strictly, reporting every problem at the node's
 // position with its field path (`spec.integrations[1].revision`). Scalars are decoded here, not
 // by YAML 1.1 parsers: booleans only plain true/false, integers only canonical decimal, and a plain
@@ -44,6 +55,8 @@ class FieldReader {
   model::SourceLocation where(const YamlNode& at) const { return {m_file, at.line, at.column}; }
 
  private:
+  model::Json free_form_below(const YamlNode& node, const std::string& root, const PathLink* at);
+
   const std::string& m_file;
   model::Diagnostics& m_diagnostics;
 };
@@ -51,6 +64,7 @@ class FieldReader {
 // "a.b" / "a[3]": field path builders ("" parent gives the bare key).
 std::string join_path(const std::string& parent, std::string_view key);
 std::string index_path(const std::string& parent, std::size_t index);
+
 
 // The closest of `candidates` to `word` (edit distance ≤ 2 or same letters ignoring case), or "".
 std::string closest(std::string_view word, std::initializer_list<std::string_view> candidates);

@@ -397,21 +397,6 @@ std::optional<model::Resource> ManifestReader::read() {
 
 namespace {
 
-// A field path as a chain of links to its parent's, spelled out only when a finding needs it:
-// the secret scan visits every node, and almost never reports.
-struct PathLink {
-  const PathLink* parent = nullptr;
-  std::string_view key;
-  std::size_t index = 0;
-  bool is_index = false;
-};
-
-std::string spell(const PathLink* link, const std::string& root) {
-  if (link == nullptr) return root;
-  const std::string parent = spell(link->parent, root);
-  return link->is_index ? index_path(parent, link->index) : join_path(parent, link->key);
-}
-
 void scan_for_secrets(const YamlNode& node, FieldReader& reader, const std::string& root, const PathLink* at) {
   if (node.is_scalar() && token_format::contains_token_shape(node.value)) {
     reader.error(codes::k_secret_in_manifest,
