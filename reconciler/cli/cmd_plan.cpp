@@ -9,6 +9,7 @@
 #include "reconciler/cli/commands.hpp"
 #include "reconciler/cli/database.hpp"
 #include "reconciler/cli/inputs.hpp"
+#include "reconciler/cli/keep_until_exit.hpp"
 #include "reconciler/cli/planning.hpp"
 #include "reconciler/cli/terminal.hpp"
 #include "reconciler/plan/drift.hpp"
@@ -119,8 +120,11 @@ int run_plan(const GlobalOptions& global, const PlanOptions& options) {
     std::cout << "\nSaved the plan to " << options.out << "; apply exactly it with `plumb apply --plan " << options.out
               << "`.\n";
   }
-  if (!result->applyable()) return k_exit_error;
-  return options.detailed_exitcode && !result->empty() ? k_exit_changes : k_exit_ok;
+  const int code = !result->applyable()                          ? k_exit_error
+                   : options.detailed_exitcode && !result->empty() ? k_exit_changes
+                                                                   : k_exit_ok;
+  keep_until_exit(std::move(*result));
+  return code;
 }
 
 int run_apply(const GlobalOptions& global, const ApplyOptions& options) {
@@ -161,6 +165,7 @@ int run_apply(const GlobalOptions& global, const ApplyOptions& options) {
       return fail(e.message + " (" + e.code + "); nothing was changed: run apply again");
     return fail(e.message + " (" + e.code + "); nothing was changed");
   }
+  keep_until_exit(std::move(plan));
   return report_apply(*applied);
 }
 

@@ -3,6 +3,7 @@
 
 #include "reconciler/cli/commands.hpp"
 #include "reconciler/cli/inputs.hpp"
+#include "reconciler/cli/keep_until_exit.hpp"
 #include "reconciler/cli/terminal.hpp"
 #include "reconciler/load/render_diagnostics.hpp"
 
@@ -34,7 +35,9 @@ int run_validate(const GlobalOptions& global, const ValidateOptions& options) {
     if (colour) summary = (diagnostics.has_errors() ? "\033[31m" : "\033[32m") + summary + "\033[0m";
     std::cout << summary << '\n';
   }
-  return diagnostics.has_errors() ? k_exit_error : k_exit_ok;
+  const int code = diagnostics.has_errors() ? k_exit_error : k_exit_ok;
+  keep_until_exit(std::move(*loaded));
+  return code;
 }
 
 }  // namespace plumb::cli
