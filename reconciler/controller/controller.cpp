@@ -95,6 +95,7 @@ struct Controller::Impl {
   // a full read nothing heard so far can be trusted to be complete.
   std::vector<model::ResourceKey> notified_keys;
   bool notified_unkeyed = true;
+  std::int64_t notified_applied_revision = 0;
   std::uint64_t passes_finished = 0;
   std::uint64_t drift_changes = 0;  // passes finished plus drift recomputed between passes
   Health health_state;
@@ -123,6 +124,7 @@ struct Controller::Impl {
   struct Heard {
     std::vector<model::ResourceKey> keys;
     bool unkeyed = true;
+    std::int64_t applied_revision = 0;  // see FeedEvents
   };
   void handle_notify(const Heard& heard);
   void check_drift(const Heard& heard, bool periodic = false);
@@ -162,6 +164,7 @@ void Controller::Impl::loop() {
       if (notify) {
         heard.keys = std::exchange(notified_keys, {});
         heard.unkeyed = std::exchange(notified_unkeyed, false);
+        heard.applied_revision = std::exchange(notified_applied_revision, 0);
       }
     }
     if (!is_leader) {
@@ -235,6 +238,7 @@ void Controller::Impl::feed_loop() {
     std::lock_guard<std::mutex> g(mu);
     if (got->changed) notified = true;
     if (got->unkeyed) notified_unkeyed = true;
+    notified_applied_revision = std::max(notified_applied_revision, got->applied_revision);
     notified_keys.insert(notified_keys.end(), got->keys.begin(), got->keys.end());
     if (notified_keys.size() > k_max_notified_keys) {  // a bulk write: one full read is cheaper
       notified_keys.clear();
@@ -526,7 +530,10 @@ void Controller::Impl::handle_notify(const Heard& heard) {
 // When every change heard named its rows, only those rows are read (recheck_keys).
 void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   if (!desired || !ensure_state()) return;
-  if (!heard.unkeyed && !heard.keys.empty() && drift_base && drift_base_desired == desired_revision) {
+  // By key when every change heard named its rows, except applies the drift base already holds
+  // (this replica's own, heard after its pass: their revision is at most the last full read's).
+  if (!heard.unkeyed && !heard.keys.empty() && heard.applied_revision <= seen_revision && drift_base &&
+      drift_base_desired == desired_revision) {
     return recheck_keys(heard.keys);
   }
   auto start = Steady::now();

@@ -1,5 +1,6 @@
 #include "reconciler/controller/pg_session.hpp"
 
+#include <algorithm>
 #include <functional>
 
 #include <pqxx/pqxx>
@@ -89,9 +90,13 @@ class PgChangeFeed final : public ChangeFeed {
         m_changes(*m_conn, k_changes_channel,
                   [this](const std::string& payload) {
                     m_events.changed = true;
-                    auto keys = decode_change(payload);
-                    if (!keys) m_events.unkeyed = true;
-                    else m_events.keys.insert(m_events.keys.end(), keys->begin(), keys->end());
+                    if (auto keys = decode_change(payload)) {
+                      m_events.keys.insert(m_events.keys.end(), keys->begin(), keys->end());
+                    } else if (auto revision = decode_apply(payload)) {
+                      m_events.applied_revision = std::max(m_events.applied_revision, *revision);
+                    } else {
+                      m_events.unkeyed = true;
+                    }
                   }),
         m_triggers(*m_conn, k_trigger_channel, [this](const std::string& payload) {
           if (auto r = decode_forwarded(payload)) m_events.requests.push_back(std::move(*r));
@@ -191,6 +196,17 @@ std::optional<std::vector<model::ResourceKey>> decode_change(std::string_view pa
     keys.push_back(std::move(*old_key));
   }
   return keys;
+}
+
+std::optional<std::int64_t> decode_apply(std::string_view payload) {
+  if (payload.size() > 8000) return std::nullopt;
+  const model::Json note = model::Json::parse(payload, nullptr, /*allow_exceptions=*/false);
+  if (!note.is_object() || note.value("op", model::Json()) != "apply") return std::nullopt;
+  auto revision = note.find("revision");
+  if (revision == note.end() || !revision->is_number_integer()) return std::nullopt;
+  const auto value = revision->get<std::int64_t>();
+  if (value <= 0) return std::nullopt;
+  return value;
 }
 
 std::string fence_sql(const Fence& fence) {

@@ -30,9 +30,13 @@ std::string encode_forwarded(const Request& request, const std::string& pass_id)
 std::optional<std::pair<Request, std::string>> decode_forwarded(std::string_view payload);
 
 // The keys a plumb_changes payload from the out-of-band trigger names (its row; a rename also
-// its previous key). nullopt for anything else (an apply's note, a TRUNCATE, garbage): the
-// caller then re-reads everything.
+// its previous key). nullopt for anything else (an apply's note: see decode_apply; a TRUNCATE,
+// garbage: the caller then re-reads everything).
 std::optional<std::vector<model::ResourceKey>> decode_change(std::string_view payload);
+
+// The revision an apply's note announces ({"op":"apply","revision":N,...}), or nullopt for any
+// other payload.
+std::optional<std::int64_t> decode_apply(std::string_view payload);
 
 // The SQL boolean expression apply's transaction checks for fencing (store::ApplyOptions::
 // fence_sql): true while the session with pid `fence.holder_pid` still holds advisory lock

@@ -89,6 +89,9 @@ struct FeedEvents {
   // read tells what moved.
   std::vector<model::ResourceKey> keys;
   bool unkeyed = false;
+  // The highest revision an apply's note announced (0: none). An apply at or below the revision
+  // the controller last read in full is already in its drift, so it needs no full read.
+  std::int64_t applied_revision = 0;
   std::vector<std::pair<Request, std::string>> requests;  // request and its pass id
 };
 

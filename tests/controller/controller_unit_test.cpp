@@ -101,7 +101,7 @@ TEST_CASE("a change notification names its row, a rename both keys, and anything
   REQUIRE(renamed);
   REQUIRE(renamed->size() == 2);
   CHECK((*renamed)[1] == model::ResourceKey{model::Kind::role, "acme", "", "old"});
-  // What must make the operator read everything: an apply's note, a TRUNCATE, and garbage.
+  // No key in an apply's note, a TRUNCATE, or garbage (an apply's note is read by decode_apply).
   for (const char* unkeyed : {
            R"({"op":"apply","syncRunId":"abc","revision":12})",
            R"({"kind":"Tenant","op":"truncate"})",
@@ -119,6 +119,19 @@ TEST_CASE("a change notification names its row, a rename both keys, and anything
     CHECK_FALSE(decode_change(unkeyed));
   }
   CHECK_FALSE(decode_change(std::string(9000, ' ')));
+}
+
+TEST_CASE("an apply's note tells its revision; no other note does", "[controller]") {
+  CHECK(decode_apply(R"({"op":"apply","syncRunId":"abc","revision":12})") == 12);
+  for (const char* other : {R"({"op":"apply","syncRunId":"abc"})", R"({"op":"apply","revision":"12"})",
+                            R"({"op":"apply","revision":0})", R"({"op":"apply","revision":-3})",
+                            R"({"op":"apply","revision":1.5})", R"({"op":"update","revision":12})",
+                            R"({"kind":"Tenant","tenant":"","workspace":"","name":"acme","op":"insert"})",
+                            R"({"kind":"Tenant","op":"truncate"})", "[1]", "", "not json", "null"}) {
+    INFO(other);
+    CHECK_FALSE(decode_apply(other));
+  }
+  CHECK_FALSE(decode_apply(std::string(9000, ' ')));
 }
 
 TEST_CASE("the fence condition names the advisory lock's two halves and the holder", "[controller]") {

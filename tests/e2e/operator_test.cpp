@@ -128,6 +128,37 @@ TEST_CASE("drift follows out-of-band edits, a rename and a revert row by row bet
   REQUIRE(eventually(2s, [&] { return drift() == "missing beta"; }));
 }
 
+TEST_CASE("an apply note heard with a row's note reads by key only if the drift already holds that apply",
+          "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.write("tenants/beta.yaml", tenant_yaml("beta", "starter"));
+  env.repo.commit("acme and beta");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;
+  opts.drift_poll = 60s;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_state WHERE checked_at IS NOT NULL") == "1"; }));
+  const std::string applied = env.scalar("SELECT max(revision) FROM plumb.sync_runs");
+  auto drift = [&] {
+    return env.scalar("SELECT coalesce(string_agg(type || ' ' || name, ', ' ORDER BY name), '') FROM plumb.drift_items");
+  };
+  // A write only a full read can see: posing as an apply silences its NOTIFY.
+  env.exec("SELECT set_config('plumb.sync_run', 'posing', true); "
+           "UPDATE plumb.tenants SET display_name = 'silent' WHERE name = 'beta'");
+  // The operator's own apply note arriving late, with a hand edit's note: read by key.
+  env.exec("SELECT pg_notify('plumb_changes', '{\"op\":\"apply\",\"syncRunId\":\"x\",\"revision\":" + applied +
+           "}'); UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return drift() == "modified acme"; }));
+  std::this_thread::sleep_for(300ms);
+  CHECK(drift() == "modified acme");  // beta's silent write unseen: no full read happened
+  // An apply the drift cannot hold (a later revision, another writer): everything is read.
+  env.exec("SELECT pg_notify('plumb_changes', '{\"op\":\"apply\",\"syncRunId\":\"y\",\"revision\":999999}'); "
+           "UPDATE plumb.tenants SET display_name = 'acme' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return drift() == "modified beta"; }));
+}
+
 TEST_CASE("a write that sends no NOTIFY is still found by the periodic drift check", "[e2e][controller]") {
   E2eEnv env;
   env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
