@@ -1,4 +1,5 @@
 #include <string_view>
+#include <thread>
 
 #include "reconciler/plan/render_common.hpp"
 
@@ -19,15 +20,11 @@ struct Palette {
   const char* for_glyph(char g) const { return g == '+' ? "32" : g == '~' ? "33" : "31"; }
 };
 
-}  // namespace
-
-std::string render_plan_text(const Plan& plan, bool colour) {
-  Palette p{colour};
+// The changes [begin, end) of a plan, as render_plan_text shows them.
+std::string render_changes(const Plan& plan, std::size_t begin, std::size_t end, const Palette& p) {
   std::string out;
-  if (!plan.changes.empty()) {
-    out += "plumb will make these changes (" + provenance(plan.commit, plan.actual_revision) + "):\n\n";
-  }
-  for (const Change& c : plan.changes) {
+  for (std::size_t i = begin; i < end; ++i) {
+    const Change& c = plan.changes[i];
     const char g = glyph(c.action);
     out += "  ";
     p.paint_into(out, std::string(1, g) + " " + c.key.str(), p.for_glyph(g));
@@ -41,7 +38,29 @@ std::string render_plan_text(const Plan& plan, bool colour) {
     }
     if (c.rotate_secret) out += "      (a new secret is minted; `plumb token reveal` shows it once)\n";
   }
-  if (!plan.changes.empty()) out += "\n";
+  return out;
+}
+
+// Plans this large render in two halves at once (a 100k-resource plan is ~1M lines).
+constexpr std::size_t k_parallel_render_changes = 2000;
+
+}  // namespace
+
+std::string render_plan_text(const Plan& plan, bool colour) {
+  const Palette p{colour};
+  std::string out;
+  const std::size_t n = plan.changes.size();
+  if (n > 0) out += "plumb will make these changes (" + provenance(plan.commit, plan.actual_revision) + "):\n\n";
+  if (n >= k_parallel_render_changes && std::thread::hardware_concurrency() > 1) {
+    std::string second;
+    std::thread helper([&] { second = render_changes(plan, n / 2, n, p); });
+    out += render_changes(plan, 0, n / 2, p);
+    helper.join();
+    out += second;
+  } else {
+    out += render_changes(plan, 0, n, p);
+  }
+  if (n > 0) out += "\n";
   out += p.paint(summary_line(plan), "1") + "\n";
   for (const auto& d : plan.diagnostics.items()) {
     bool error = d.severity == model::Severity::error;

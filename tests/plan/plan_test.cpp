@@ -202,6 +202,25 @@ TEST_CASE("a plan made from a desired state given up equals the plan made from a
   CHECK(moved.summary.unchanged == 1);
 }
 
+TEST_CASE("a plan large enough to render in halves shows every change once, in plan order", "[plan][render]") {
+  std::vector<model::Resource> tenants;
+  for (int i = 0; i < 4321; ++i) tenants.push_back(tenant("t" + std::to_string(100000 + i)));
+  auto p = plan::make_plan(desired(tenants), actual({}), {});
+  REQUIRE(p.changes.size() == 4321);
+  const std::string text = plan::render_plan_text(p, false);
+  std::size_t at = 0;
+  for (const auto& change : p.changes) {
+    const std::string line = "  + " + change.key.str() + "\n";
+    const std::size_t found = text.find(line, at);
+    REQUIRE(found != std::string::npos);
+    at = found + line.size();
+  }
+  std::size_t creates = 0;
+  for (std::size_t pos = text.find("\n  + "); pos != std::string::npos; pos = text.find("\n  + ", pos + 1)) ++creates;
+  CHECK(creates == 4321);
+  CHECK(text.find("Plan: 4321 to create, 0 to update, 0 to delete") != std::string::npos);
+}
+
 TEST_CASE("drift reports missing, modified, unmanaged and orphaned resources", "[plan][drift]") {
   auto modified = tenant("mod", "growth");
   model::ActualResource stranger;
