@@ -3,7 +3,6 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "reconciler/source/cached_loader.hpp"
 #include "reconciler/source/directory.hpp"
 #include "reconciler/source/git_source.hpp"
 
@@ -35,10 +34,11 @@ Result<LoadedInput> load_repo(const InputOptions& input, const load::LoadLimits&
   if (!git) return tl::unexpected(git.error());
   auto snapshot = (*git)->snapshot();
   if (!snapshot) return tl::unexpected(snapshot.error());
-  source::CachedLoader loader(limits);
   LoadedInput loaded;
   loaded.file_count = (*snapshot)->files.size();
-  loaded.result = loader.load(**snapshot);
+  loaded.result = load::load((*snapshot)->files, limits);
+  loaded.result.desired.commit = (*snapshot)->commit;
+  loaded.result.diagnostics.append((*snapshot)->diagnostics);
   loaded.result.diagnostics.sort();
   return loaded;
 }

@@ -59,7 +59,7 @@ struct Controller::Impl {
   bool is_leader = false;
   bool first_pass = true;
   std::shared_ptr<const source::Snapshot> loaded_snapshot;  // the snapshot `desired` came from
-  std::optional<model::DesiredState> desired;              // last good desired state
+  std::shared_ptr<const model::DesiredState> desired;      // last good desired state (shared with loader)
   std::string desired_revision;
   std::string last_synced;
   std::int64_t seen_revision = -1;  // change counter of our latest full read of the database
@@ -445,7 +445,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
   rec.record().fetch_ms = ms_since(start);
   if (snap == loaded_snapshot && desired) return {};
   start = Steady::now();
-  load::LoadResult loaded = loader.load(*snap);
+  source::CachedLoad loaded = loader.load(*snap);
   rec.record().load_ms = ms_since(start);
   if (loaded.diagnostics.has_errors()) {
     for (const auto& d : loaded.diagnostics.items()) {

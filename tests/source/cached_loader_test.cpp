@@ -40,8 +40,8 @@ TEST_CASE("an unchanged file is parsed once however many commits follow", "[sour
   auto first = loader.load(*snapshot_of(*src));
   INFO((first.diagnostics.empty() ? std::string() : first.diagnostics.items()[0].message));
   CHECK_FALSE(first.diagnostics.has_errors());
-  CHECK(first.desired.resources.size() == 2);
-  CHECK(first.desired.commit == repo.head());
+  CHECK(first.desired->resources.size() == 2);
+  CHECK(first.desired->commit == repo.head());
   CHECK(loader.stats().misses == 2);
   CHECK(loader.stats().hits == 0);
 
@@ -53,7 +53,7 @@ TEST_CASE("an unchanged file is parsed once however many commits follow", "[sour
   repo.write("umbrella.yaml", tenant("umbrella"));
   repo.commit("two");
   auto third = loader.load(*snapshot_of(*src));
-  CHECK(third.desired.resources.size() == 3);
+  CHECK(third.desired->resources.size() == 3);
   CHECK(loader.stats().misses == 4);  // globex changed, umbrella is new
   CHECK(loader.stats().hits == 3);    // acme again
 
@@ -77,5 +77,58 @@ TEST_CASE("a refused symlink makes the loaded revision invalid", "[source][cache
   CachedLoader loader;
   auto result = loader.load(*snapshot_of(*src));
   CHECK(result.diagnostics.has_errors());
-  for (const auto& r : result.desired.resources) CHECK(r.source.file != "passwd.yaml");
+  for (const auto& r : result.desired->resources) CHECK(r.source.file != "passwd.yaml");
+}
+
+TEST_CASE("the loader serves unchanged files from the desired state it handed out, held once", "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("acme.yaml", tenant("acme"));
+  repo.write("globex.yaml", tenant("globex"));
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+  auto first = loader.load(*snapshot_of(*src));
+  CHECK(first.desired.use_count() == 2);  // ours and the loader's: one copy of the resources
+
+  repo.write("globex.yaml", tenant("globex", "growth"));
+  repo.commit("two");
+  auto second = loader.load(*snapshot_of(*src));
+  CHECK(first.desired.use_count() == 1);  // the loader moved on to the new state
+  REQUIRE(second.desired->resources.size() == 2);
+  const auto& acme = second.desired->resources[0];
+  CHECK(acme.key.name == "acme");
+  CHECK(acme.canonical() == first.desired->resources[0].canonical());
+  CHECK(acme.source.str() == first.desired->resources[0].source.str());
+  CHECK(second.desired->resources[1].spec["plan"] == "growth");
+  CHECK(loader.stats().hits == 1);
+}
+
+TEST_CASE("a file whose resource is declared twice is parsed again, and the duplicate reported again",
+          "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a.yaml", tenant("acme"));
+  repo.write("b.yaml", tenant("acme", "growth"));
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+  auto code = [](const CachedLoad& l) { return l.diagnostics.empty() ? std::string() : l.diagnostics.items()[0].code; };
+  auto first = loader.load(*snapshot_of(*src));
+  CHECK(code(first) == "DUPLICATE_RESOURCE");
+  CHECK(loader.stats().entries == 1);  // b.yaml's tenant was dropped: it cannot be served from the state
+  auto again = loader.load(*snapshot_of(*src));
+  CHECK(code(again) == "DUPLICATE_RESOURCE");
+  CHECK(loader.stats().misses == 3);
+  CHECK(loader.stats().hits == 1);
+  REQUIRE(again.desired->resources.size() == 1);
+  CHECK(again.desired->resources[0].source.file == "a.yaml");
 }
