@@ -108,6 +108,7 @@ Reply get_drift(ServerState& s, const RequestContext& ctx) {
   // Pollers ask the same question over and over: answer from memory for a short TTL.
   std::string key = ctx.principal.scope() + "?";
   for (const auto& [name, value] : ctx.request.params) key += name + "=" + value + "&";
+  std::uint64_t generation = 0;
   {
     std::unique_lock lock(s.drift_cache_mutex);
     auto [it, inserted] = s.drift_cache.try_emplace(key);
@@ -124,11 +125,16 @@ Reply get_drift(ServerState& s, const RequestContext& ctx) {
     const bool fresh = std::chrono::steady_clock::now() < cached.until;
     if (!cached.body.empty() && (fresh || cached.refreshing)) return cached_reply(cached);
     cached.refreshing = true;  // this request computes; others keep the stale copy (or wait for the first)
+    generation = s.drift_cache_generation;
   }
   Reply reply = compute_drift(s, ctx, std::get<ListQuery>(query));
   std::lock_guard lock(s.drift_cache_mutex);
   auto it = s.drift_cache.find(key);
-  if (reply.status != 200 || reply.error) {
+  if (s.drift_cache_generation != generation) {
+    // The drift changed while this answer was read: it may predate the change, so it is returned
+    // but not cached (the entry it was computed for was dropped with the rest).
+    if (reply.status == 200 && !reply.error) reply.etag_value = strong_etag(reply.body);
+  } else if (reply.status != 200 || reply.error) {
     if (it != s.drift_cache.end()) it->second.refreshing = false;
   } else {
     reply.etag_value = strong_etag(reply.body);

@@ -152,6 +152,7 @@ Metrics& Server::metrics() { return m_state->metrics; }
 void Server::invalidate_caches() {
   std::lock_guard lock(m_state->drift_cache_mutex);
   m_state->drift_cache.clear();
+  ++m_state->drift_cache_generation;
 }
 
 std::vector<std::pair<std::string, std::string>> Server::routes() const {

@@ -2,6 +2,7 @@
 // Internal to plumb_api: what route handlers share. Not part of the public interface.
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,6 +63,7 @@ struct ServerState {
   std::mutex drift_cache_mutex;
   std::condition_variable drift_cache_filled;  // a first computation of some key finished
   std::unordered_map<std::string, CachedBody> drift_cache;  // by scope + query
+  std::uint64_t drift_cache_generation = 0;  // bumped by each invalidation (drift_cache_mutex)
 
   std::unique_ptr<HttpServer> http;
   std::thread listener;

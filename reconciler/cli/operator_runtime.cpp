@@ -77,8 +77,9 @@ int serve(RuntimeConfig config, std::unique_ptr<source::Source> source) {
   // After every pass and every drift recomputation, cached API answers (the drift summary) may be stale.
   std::atomic<bool> stopping{false};
   std::thread watcher([&] {
+    std::uint64_t seen = ctl.drift_changes();
     while (!stopping) {
-      if (ctl.wait_for_drift_change(std::chrono::milliseconds(500))) server.invalidate_caches();
+      if (ctl.wait_for_drift_change(seen, std::chrono::milliseconds(500))) server.invalidate_caches();
     }
   });
   while (!wait_for_shutdown(std::chrono::seconds(1))) {

@@ -671,10 +671,16 @@ bool Controller::wait_for_pass(std::chrono::milliseconds timeout) {
   return m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->passes_finished > seen; });
 }
 
-bool Controller::wait_for_drift_change(std::chrono::milliseconds timeout) {
+std::uint64_t Controller::drift_changes() const {
+  std::lock_guard<std::mutex> g(m_impl->mu);
+  return m_impl->drift_changes;
+}
+
+bool Controller::wait_for_drift_change(std::uint64_t& seen, std::chrono::milliseconds timeout) {
   std::unique_lock<std::mutex> g(m_impl->mu);
-  const auto seen = m_impl->drift_changes;
-  return m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->drift_changes > seen; });
+  if (!m_impl->pass_cv.wait_for(g, timeout, [&] { return m_impl->drift_changes > seen; })) return false;
+  seen = m_impl->drift_changes;
+  return true;
 }
 
 }  // namespace plumb::controller

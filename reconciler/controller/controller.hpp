@@ -2,6 +2,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -86,9 +87,13 @@ class Controller {
   // Blocks until a pass has finished after this call, or `timeout`; for tests and `plumb dev`.
   bool wait_for_pass(std::chrono::milliseconds timeout);
 
-  // Blocks until the recorded drift may have changed (a pass finished, or drift was recomputed
-  // between passes after an out-of-band write), or `timeout`; the API drops its cached answers.
-  bool wait_for_drift_change(std::chrono::milliseconds timeout);
+  // How many times the recorded drift may have changed so far (a pass finished, or drift was
+  // recomputed between passes after an out-of-band write).
+  std::uint64_t drift_changes() const;
+  // Blocks until drift_changes() exceeds `seen` (at once if it already does), then sets `seen` to
+  // it and returns true; false after `timeout`. A caller looping with the same `seen` misses no
+  // change, even one made while it was busy; the API drops its cached answers on each.
+  bool wait_for_drift_change(std::uint64_t& seen, std::chrono::milliseconds timeout);
 
  private:
   struct Impl;

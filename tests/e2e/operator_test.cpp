@@ -90,7 +90,8 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
   // No pass comes (interval 60 s), so only the drift recomputation can wake this waiter: it is
   // what makes `plumb run` drop the API's cached drift at once instead of after its TTL.
-  auto woken = std::async(std::launch::async, [&] { return ctl->wait_for_drift_change(2s); });
+  std::uint64_t seen = ctl->drift_changes();
+  auto woken = std::async(std::launch::async, [&] { return ctl->wait_for_drift_change(seen, 2s); });
   std::this_thread::sleep_for(50ms);  // let the waiter start before the edit
   const auto edited = std::chrono::steady_clock::now();
   env.exec("UPDATE plumb.tenants SET display_name = 'Hand edited' WHERE name = 'acme'");
@@ -101,6 +102,11 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   CHECK(woken.get());
   std::this_thread::sleep_for(300ms);
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
+  // A change made while nobody waits is not missed by the next wait with the same `seen`.
+  CHECK_FALSE(ctl->wait_for_drift_change(seen, 0ms));
+  env.exec("UPDATE plumb.tenants SET display_name = 'acme' WHERE name = 'acme'");
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
+  CHECK(ctl->wait_for_drift_change(seen, 0ms));
 }
 
 TEST_CASE("drift follows out-of-band edits, a rename and a revert row by row between passes", "[e2e][controller]") {
