@@ -93,11 +93,16 @@ TEST_CASE(
     CHECK(env.runs("running") == 0);
     // The pass that failed while the server was down is on record once it is back.
     if (failed) CHECK(eventually(std::chrono::seconds(10), [&] { return env.runs("failed", commit) >= 1; }));
+    // A pass that finished before the stop has its commit on record at once, while the leader
+    // may still be reconnecting its lock session: wait until it holds its lock again.
+    const std::string leader_locks =
+        "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = "
+        "'advisory' AND a.application_name = 'plumb-leader'";
+    CHECK(eventually(std::chrono::seconds(30), [&] { return env.sql(leader_locks) == "1"; }));
     for (int sample = 0; sample < 5; ++sample) {
       CHECK(plumb_sessions(env.url, "state LIKE 'idle in transaction%'") == 0);
       // Only the leader's session lock: no apply or migrate lock survives.
-      CHECK(env.sql("SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a USING (pid) WHERE l.locktype = "
-                    "'advisory' AND a.application_name = 'plumb-leader'") == "1");
+      CHECK(env.sql(leader_locks) == "1");
       CHECK(advisory_locks(env.url) == 1);
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
