@@ -444,6 +444,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
   rec.record().actor = snap->author;
   rec.record().fetch_ms = ms_since(start);
   if (snap == loaded_snapshot && desired) return {};
+  loaded_snapshot.reset();  // its files are parsed already: not held beside the new ones while loading
   start = Steady::now();
   source::CachedLoad loaded = loader.load(*snap);
   rec.record().load_ms = ms_since(start);

@@ -70,6 +70,10 @@ model::ActualResource row_to_resource(model::Kind kind, const pqxx::row& row) {
   return actual;
 }
 
+// A full read fetches rows through a cursor, this many at a time: the whole result of 50,000
+// pipelines would otherwise sit in memory as text beside the resources built from it.
+constexpr int k_fetch_rows = 5000;
+
 // One REPEATABLE READ READ ONLY snapshot: the revision, then every row of each kind, or with
 // `only` just the rows with those keys; sorted in C++ so the order is the byte order
 // ResourceKey defines, whatever the collation.
@@ -78,17 +82,23 @@ model::ActualState read_snapshot(const Store::Impl& impl, const std::vector<mode
   model::ActualState state;
   state.revision = tx.exec(impl.q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
   for (model::Kind kind : model::k_all_kinds) {
-    pqxx::result rows;
     if (!only) {
-      rows = tx.exec(impl.q(query_for(kind)));
-    } else {
-      model::Json wanted = model::Json::array();
-      for (const auto& key : *only) {
-        if (key.kind == kind) wanted.push_back({{"t", key.tenant}, {"w", key.workspace}, {"n", key.name}});
+      tx.exec(impl.q("DECLARE plumb_actual NO SCROLL CURSOR FOR " + query_for(kind)));
+      const std::string fetch = "FETCH " + std::to_string(k_fetch_rows) + " FROM plumb_actual";
+      for (bool more = true; more;) {
+        const pqxx::result batch = tx.exec(fetch);
+        for (const auto& row : batch) state.resources.push_back(row_to_resource(kind, row));
+        more = batch.size() == static_cast<pqxx::result::size_type>(k_fetch_rows);
       }
-      if (wanted.empty()) continue;
-      rows = tx.exec_params(impl.q(query_for(kind) + where_keys(kind)), wanted.dump());
+      tx.exec("CLOSE plumb_actual");
+      continue;
     }
+    model::Json wanted = model::Json::array();
+    for (const auto& key : *only) {
+      if (key.kind == kind) wanted.push_back({{"t", key.tenant}, {"w", key.workspace}, {"n", key.name}});
+    }
+    if (wanted.empty()) continue;
+    const pqxx::result rows = tx.exec_params(impl.q(query_for(kind) + where_keys(kind)), wanted.dump());
     state.resources.reserve(state.resources.size() + rows.size());
     for (const auto& row : rows) state.resources.push_back(row_to_resource(kind, row));
   }
