@@ -22,7 +22,18 @@ Json Resource::body() const {
   return Json{{"metadata", {{"labels", labels}, {"annotations", annotations}}}, {"spec", spec}};
 }
 
-std::string Resource::canonical() const { return body().dump(); }
+std::string Resource::canonical() const {
+  // body().dump() without copying the body first: objects print their keys sorted, so
+  // "annotations" comes before "labels" and "metadata" before "spec".
+  std::string out = R"({"metadata":{"annotations":)";
+  out += annotations.dump();
+  out += R"(,"labels":)";
+  out += labels.dump();
+  out += R"(},"spec":)";
+  out += spec.dump();
+  out += '}';
+  return out;
+}
 
 std::string_view policy_name(Policy policy) {
   switch (policy) {

@@ -110,27 +110,32 @@ Json audit_row(const plan::Change& change, std::size_t ord) {
 }
 
 // Collects rows and hands them to `send` as one JSON array once a batch is full (or when
-// flushed); `written` hears how many rows each statement wrote.
+// flushed); `written` hears how many rows each statement wrote. Each row is serialised as it
+// comes, so its JSON is freed at once rather than a batch of trees at the end.
 class BatchWriter {
  public:
   using Send = std::function<void(const std::string& rows)>;
   BatchWriter(Send send, std::function<void(std::size_t)> written = {})
       : m_send(std::move(send)), m_written(std::move(written)) {}
-  void add(Json row) {
-    m_rows.push_back(std::move(row));
-    if (m_rows.size() >= k_batch_rows) flush();
+  void add(const Json& row) {
+    m_text += m_rows == 0 ? '[' : ',';
+    m_text += row.dump();
+    if (++m_rows >= k_batch_rows) flush();
   }
   void flush() {
-    if (m_rows.empty()) return;
-    m_send(m_rows.dump());
-    if (m_written) m_written(m_rows.size());
-    m_rows = Json::array();
+    if (m_rows == 0) return;
+    m_text += ']';
+    m_send(m_text);
+    if (m_written) m_written(m_rows);
+    m_text.clear();
+    m_rows = 0;
   }
 
  private:
   Send m_send;
   std::function<void(std::size_t)> m_written;
-  Json m_rows = Json::array();
+  std::string m_text;
+  std::size_t m_rows = 0;
 };
 
 Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,

@@ -62,3 +62,15 @@ TEST_CASE("resource keys order by kind dependency then names", "[model]") {
   CHECK(pipeline.str() == "Pipeline/acme/ws/p");
   CHECK(tenant.str() == "Tenant/acme");
 }
+
+TEST_CASE("a resource's canonical text is its body, compact with sorted keys", "[model]") {
+  Resource r;
+  CHECK(r.canonical() == Resource{}.body().dump());
+  CHECK(r.canonical() == R"({"metadata":{"annotations":{},"labels":{}},"spec":{}})");
+  r.labels = {{"team", "data"}, {"a", "b"}};
+  r.annotations = {{"plumb.dev/policy", "observe"}, {"note", "é \"quoted\""}};
+  r.spec = {{"source", {{"type", "http"}, {"config", {{"url", "https://x"}, {"retries", 3}}}}},
+            {"enabled", true},
+            {"integrations", Json::array({{{"name", "s3"}, {"revision", 2}}})}};
+  CHECK(r.canonical() == r.body().dump());
+}
