@@ -63,6 +63,12 @@ struct Controller::Impl {
   std::string desired_revision;
   std::string last_synced;
   std::int64_t seen_revision = -1;  // change counter of our latest full read of the database
+  // The database's rows as of `known_actual->revision`, kept between passes: a full read, then
+  // patched with the rows each of this replica's applies changed (read back by key in a snapshot
+  // that must show exactly the revision the apply committed). A pass uses them while the change
+  // counter still reads that revision; an out-of-band write, another replica's apply, or any
+  // doubt sends the next pass back to a full read. At 100k resources the full read is seconds.
+  std::optional<model::ActualState> known_actual;
   // The drift last computed (by a pass or a full check) and the desired revision it was computed
   // against: a NOTIFY that names its rows updates just those keys of it. Reset whenever a change
   // may have gone unheard (feed reconnected, a notification dropped for a pass that failed).
@@ -116,6 +122,8 @@ struct Controller::Impl {
   void pass_body(PassRecorder& rec, const Request& request);
   Result<void> fetch_and_load(PassRecorder& rec, const Request& request);
   Result<bool> still_in_sync(PassRecorder& rec);
+  Result<const model::ActualState*> current_actual();
+  void patch_actual(const plan::Plan& plan, std::int64_t revision);
   void state_failed(PassRecorder& rec, const Error& error) {
     if (error.kind == ErrorKind::transient) state.reset();  // reconnect before the next use
     rec.fail(error);
@@ -311,12 +319,14 @@ void Controller::Impl::become_leader() {
   }
   seen_revision = -1;
   drift_base.reset();
+  known_actual.reset();
   next_pass = Steady::now();
 }
 
 void Controller::Impl::lose_leadership(const std::string& why) {
   if (is_leader) spdlog::warn("controller: leadership lost: {}", why);
   is_leader = false;
+  known_actual.reset();  // a follower plans nothing: not worth its memory
   set_health([](Health& h) { h.leader = false; });
 }
 
@@ -348,9 +358,10 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   if (!unchanged) return state_failed(rec, unchanged.error());
   if (*unchanged) return;
   in_sync_plan.reset();
-  auto actual = state->read_actual();
-  if (!actual) return state_failed(rec, actual.error());
-  plan::Plan plan = plan::make_plan(*desired, *actual, options.policy);
+  auto read = current_actual();
+  if (!read) return state_failed(rec, read.error());
+  const model::ActualState& actual = **read;
+  plan::Plan plan = plan::make_plan(*desired, actual, options.policy);
   Decision decision = decide(plan, desired_revision, last_synced, options.self_heal);
   rec.record().plan_ms = ms_since(start);
   rec.record().plan = plan;
@@ -366,7 +377,7 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       last_synced = desired_revision;
       in_sync_plan = plan;
       in_sync_desired = desired_revision;
-      in_sync_revision = actual->revision;
+      in_sync_revision = actual.revision;
       break;
     case PassAction::report_drift:
       rec.record().status = "drift";
@@ -381,14 +392,54 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       if (applied) {
         // The apply committed on the revision the plan read: the drift left is the drift before
         // minus what the plan changed, with no second read of every row.
-        return record_pass_drift(rec, plan::drift_after_apply(plan::make_drift(*desired, *actual), plan, *applied));
+        auto drift = plan::drift_after_apply(plan::make_drift(*desired, actual), plan, *applied);
+        patch_actual(plan, *applied);  // `actual` is not used after this
+        return record_pass_drift(rec, drift);
       }
-      actual = state->read_actual();  // settled from an in-doubt commit: look again
-      if (!actual) return;            // applied and recorded; drift comes with the next look
-      break;
+      known_actual.reset();  // settled from an in-doubt commit: look again
+      auto again = current_actual();
+      if (!again) return;  // applied and recorded; drift comes with the next look
+      return record_pass_drift(rec, plan::make_drift(*desired, **again));
     }
   }
-  record_pass_drift(rec, plan::make_drift(*desired, *actual));
+  record_pass_drift(rec, plan::make_drift(*desired, actual));
+}
+
+// The database's rows for this pass: the kept ones while the change counter has not moved since
+// they were read, otherwise a full read (kept in their place).
+Result<const model::ActualState*> Controller::Impl::current_actual() {
+  if (known_actual) {
+    auto revision = state->current_revision();
+    if (!revision) return tl::unexpected(revision.error());
+    if (*revision == known_actual->revision) return &*known_actual;
+    known_actual.reset();  // stale: not held beside the full read that replaces it
+  }
+  auto read = state->read_actual();
+  if (!read) return tl::unexpected(read.error());
+  known_actual = std::move(*read);
+  return &*known_actual;
+}
+
+// After this replica's apply committed `revision`: the kept rows with the plan's keys read back.
+// Kept only if that read saw exactly `revision` (nobody wrote in between; the apply writes no
+// row outside its plan) and the plan was small enough for reading by key to pay.
+void Controller::Impl::patch_actual(const plan::Plan& plan, std::int64_t revision) {
+  if (!known_actual) return;
+  const std::size_t limit = std::max(k_max_notified_keys, known_actual->resources.size() / 10);
+  if (plan.changes.size() > limit) {
+    known_actual.reset();
+    return;
+  }
+  std::vector<model::ResourceKey> keys;
+  keys.reserve(plan.changes.size());
+  for (const auto& change : plan.changes) keys.push_back(change.key);
+  auto rows = state->read_resources(keys);
+  if (!rows || rows->revision != revision) {
+    if (!rows && rows.error().kind == ErrorKind::transient) state.reset();
+    known_actual.reset();
+    return;
+  }
+  model::replace_rows(*known_actual, std::move(*rows), std::move(keys));
 }
 
 void Controller::Impl::record_pass_drift(PassRecorder& rec, const plan::DriftReport& drift) {
@@ -551,6 +602,7 @@ void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   // handle that (by key) rather than read every row now, which at 100k resources would hold
   // drift back by seconds. Without a notification, read everything.
   if (periodic && drift_base && notification_within(k_notify_grace)) return;
+  known_actual.reset();  // moved on (or it would have been seen_revision): read afresh below
   auto actual = state->read_actual();
   if (!actual) {
     state.reset();
@@ -569,6 +621,7 @@ void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   announce_drift_change();
   spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
                actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
+  known_actual = std::move(*actual);  // the next pass plans on it if nothing moves
 }
 
 // True if a change notification is waiting, or arrives within `grace` (or the controller stops).

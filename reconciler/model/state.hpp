@@ -16,10 +16,10 @@ struct DesiredState {
 
 // A row of the platform database as plumb sees it.
 struct ActualResource {
-  Resource resource;         // spec rebuilt from typed columns, in the same canonical form
-  bool managed = false;      // managed_by = 'plumb': plumb created it and may update/prune it
-  bool deleted = false;      // soft-deleted (tenants, workspaces): deactivated, kept for history
-  std::string source_file;   // provenance recorded at apply time
+  Resource resource;        // spec rebuilt from typed columns, in the same canonical form
+  bool managed = false;     // managed_by = 'plumb': plumb created it and may update/prune it
+  bool deleted = false;     // soft-deleted (tenants, workspaces): deactivated, kept for history
+  std::string source_file;  // provenance recorded at apply time
   std::string commit;
 };
 
@@ -29,5 +29,11 @@ struct ActualState {
   std::int64_t revision = 0;
   std::vector<ActualResource> resources;  // sorted by key, unique
 };
+
+// `state` with the rows of `keys` replaced by `rows`, the current rows of those keys (a key
+// absent from `rows` has no row any more): what a full read would return if only those rows
+// changed since `state` was read. `rows.revision` becomes the state's revision. Linear in the
+// size of `state`; `rows` must be sorted by key.
+void replace_rows(ActualState& state, ActualState rows, std::vector<ResourceKey> keys);
 
 }  // namespace plumb::model

@@ -213,6 +213,44 @@ TEST_CASE("a pass after an in-sync pass still sees an out-of-band edit made in b
   CHECK(env.scalar("SELECT display_name FROM plumb.tenants WHERE name = 'acme'") == "Hand edited");
 }
 
+// The operator plans on the rows it kept from its last pass (patched with what it applied) while
+// the change counter has not moved. A row deleted by hand after that apply must still be seen by
+// the next commit's pass, which applies the whole revision and so re-creates it.
+TEST_CASE("a commit after an apply is planned on current rows, not on the ones kept from the apply", "[e2e][controller]") {
+  E2eEnv env;
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));
+  env.repo.write("tenants/beta.yaml", tenant_yaml("beta", "starter"));
+  env.repo.commit("acme and beta");
+  ControllerOptions opts = env.options();
+  opts.interval = 60s;  // passes come only when triggered
+  opts.drift_poll = 60s;
+  auto ctl = env.controller(opts);
+  ctl->start();
+  REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants") == "2"; }));
+  auto pass_status = [&](const std::string& correlation) {
+    auto id = ctl->trigger(Request{Trigger::api, correlation});
+    REQUIRE(id);
+    std::string status;
+    REQUIRE(eventually(5s, [&] {
+      status = env.scalar("SELECT coalesce(max(status), '') FROM plumb.sync_runs WHERE id = '" + *id +
+                          "' AND finished_at IS NOT NULL AND counts ? 'fetch_ms'");
+      return !status.empty();
+    }));
+    return status;
+  };
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "growth"));
+  env.repo.commit("acme grows");
+  CHECK(pass_status("corr-e2e-kept-01") == "succeeded");  // applied: the kept rows are patched
+  env.exec("DELETE FROM plumb.tenants WHERE name = 'beta'");
+  REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") != "0"; }));
+  env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "enterprise"));
+  env.repo.commit("acme grows again");
+  CHECK(pass_status("corr-e2e-kept-02") == "succeeded");
+  CHECK(env.scalar("SELECT plan FROM plumb.tenants WHERE name = 'acme'") == "enterprise");
+  CHECK(env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'beta' AND deleted_at IS NULL") == "1");
+  CHECK(pass_status("corr-e2e-kept-03") == "no_changes");
+}
+
 TEST_CASE("with self-heal an out-of-band UPDATE is reverted", "[e2e][controller]") {
   E2eEnv env;
   env.repo.write("tenants/acme.yaml", tenant_yaml("acme", "starter"));

@@ -107,6 +107,66 @@ TEST_CASE("drift derived after an apply equals the drift of a fresh read", "[sto
 
 namespace {
 
+// Every row of a state as one comparable text: key, flags, provenance and canonical body.
+std::string state_text(const model::ActualState& state) {
+  std::string out = "revision " + std::to_string(state.revision) + "\n";
+  for (const auto& a : state.resources) {
+    out += a.resource.key.str() + (a.managed ? " managed" : "") + (a.deleted ? " deleted" : "") + " " +
+           a.source_file + "@" + a.commit + " " + a.resource.canonical() + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+// The operator keeps the rows it read between passes and, after its own apply, reads back only
+// the rows the plan changed (model::replace_rows): that must equal a full read, soft deletes,
+// reactivation, token rotation and unmanaged rows included.
+TEST_CASE("the rows an apply changed, read back by key, patch the kept state into a full read", "[store][plan]") {
+  auto db = fresh_store();
+  auto desired = desired_state();
+  must(db.store.apply(plan::make_plan(desired, must(db.store.read_actual()), {})));
+  plumb::testing::psql(db.url, "INSERT INTO plumb.tenants (name, display_name, plan, admin_email) "
+                               "VALUES ('other', 'O', 'starter', 'o@example.com')");
+  auto kept = must(db.store.read_actual());
+
+  // In Git: a new role, a rotated token, a token and the workspace's pipeline removed.
+  desired.resources.push_back(role("acme", "auditor", {"audit:read"}));
+  for (auto& r : desired.resources) {
+    if (r.key.name == "ci") r.spec["rotation"] = 1;
+  }
+  std::erase_if(desired.resources, [](const model::Resource& r) { return r.key.name == "deploy" || r.key.name == "ingest"; });
+  std::sort(desired.resources.begin(), desired.resources.end(), [](const auto& a, const auto& b) { return a.key < b.key; });
+  plan::PlanPolicy policy;
+  policy.allow_mass_delete = true;  // two of six managed rows
+  const auto p = plan::make_plan(desired, kept, policy);
+  REQUIRE(p.applyable());
+  REQUIRE(p.changes.size() == 4);
+  const auto applied = must(db.store.apply(p));
+
+  std::vector<model::ResourceKey> keys;
+  for (const auto& change : p.changes) keys.push_back(change.key);
+  auto rows = must(db.store.read_resources(keys));
+  CHECK(rows.revision == applied.revision);
+  model::replace_rows(kept, std::move(rows), keys);
+  const auto fresh = must(db.store.read_actual());
+  CHECK(state_text(kept) == state_text(fresh));
+  CHECK(plan::make_plan(desired, kept, {}).empty());
+
+  // Removing the workspace too soft-deletes it: the kept row must say so.
+  std::erase_if(desired.resources, [](const model::Resource& r) { return r.key.kind == model::Kind::workspace; });
+  const auto p2 = plan::make_plan(desired, kept, policy);
+  REQUIRE(p2.applyable());
+  REQUIRE(p2.changes.size() == 1);
+  const auto applied2 = must(db.store.apply(p2));
+  auto rows2 = must(db.store.read_resources({p2.changes[0].key}));
+  CHECK(rows2.revision == applied2.revision);
+  model::replace_rows(kept, std::move(rows2), {p2.changes[0].key});
+  CHECK(state_text(kept) == state_text(must(db.store.read_actual())));
+}
+
+namespace {
+
 // The keys a batch of plumb_changes payloads names, as the operator's feed decodes them (the
 // row's key, and `previous` for a rename).
 std::vector<model::ResourceKey> keys_named(const std::vector<std::string>& payloads) {
