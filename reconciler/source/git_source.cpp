@@ -175,7 +175,8 @@ Result<std::shared_ptr<const Snapshot>> GitSource::read(const std::string& commi
     return make_error(ErrorKind::terminal, "REF_NOT_FOUND", "no commit " + commit_id);
   }
   CommitPtr commit(raw);
-  auto snap = read_commit_files(m_impl->repo.get(), commit.get(), m_subpath, m_options.limits);
+  // The last snapshot's unchanged directories and files are taken from it, not read again.
+  auto snap = read_commit_files(m_impl->repo.get(), commit.get(), m_subpath, m_options.limits, m_last.get());
   if (!snap) return tl::unexpected(snap.error());
   m_last = std::make_shared<const Snapshot>(std::move(*snap));
   return m_last;

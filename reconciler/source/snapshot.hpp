@@ -1,4 +1,5 @@
 #pragma once
+#include <map>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,9 @@ struct Snapshot {
   std::vector<std::string> blob_ids;
   model::Diagnostics diagnostics;
   std::size_t total_bytes = 0;
+  // Git only: the tree id of every directory read ("" for the root, else "dir/sub/"), so the
+  // next revision's read can take a directory whose tree id is unchanged from this snapshot.
+  std::map<std::string, std::string> tree_ids;
 };
 
 // Diagnostic codes a source emits (CLI contract: add, never rename).

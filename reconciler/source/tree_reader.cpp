@@ -18,12 +18,27 @@ struct Walk {
   git_repository* repo = nullptr;
   git_odb* odb = nullptr;
   const load::LoadLimits* limits = nullptr;
+  const Snapshot* previous = nullptr;  // reused where unchanged; null: read everything
   Snapshot snapshot;
   bool stopped = false;  // a cross-file limit was hit: stop reading, the revision is invalid
 };
 
+// The file at `rel` in the previous snapshot if its blob id is `id`, else null.
+const load::SourceFile* previous_file(const Walk& walk, const std::string& rel, const std::string& id) {
+  if (walk.previous == nullptr) return nullptr;
+  const auto& files = walk.previous->files;
+  auto it =
+      std::lower_bound(files.begin(), files.end(), rel,
+                       [](const load::SourceFile& f, const std::string& path) { return f.path < path; });
+  if (it == files.end() || it->path != rel) return nullptr;
+  const auto i = static_cast<std::size_t>(it - files.begin());
+  return walk.previous->blob_ids[i] == id ? &*it : nullptr;
+}
+
 // Locations are relative to the configured root, like SourceFile::path.
-model::SourceLocation where(const Walk&, const std::string& rel) { return model::SourceLocation{rel, 0, 0}; }
+model::SourceLocation where(const Walk&, const std::string& rel) {
+  return model::SourceLocation{rel, 0, 0};
+}
 
 // Names git itself would never write; a crafted tree could, so they are refused.
 bool is_bad_name(std::string_view name) {
@@ -36,17 +51,19 @@ bool is_bad_name(std::string_view name) {
 
 Result<void> read_blob(Walk& walk, const git_tree_entry* entry, const std::string& rel) {
   const git_oid* oid = git_tree_entry_id(entry);
-  std::size_t size = 0;
+  std::string id = oid_hex(*oid);
+  const load::SourceFile* same = previous_file(walk, rel, id);
+  std::size_t size = same != nullptr ? same->content.size() : 0;
   git_object_t type = GIT_OBJECT_INVALID;
   // The header gives the size without inflating the content: an oversized blob is never read.
-  if (int rc = git_odb_read_header(&size, &type, walk.odb, oid); rc != 0) {
+  if (int rc = same != nullptr ? 0 : git_odb_read_header(&size, &type, walk.odb, oid); rc != 0) {
     return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "reading blob header of " + rel));
   }
   if (size > walk.limits->max_file_bytes) {
-    walk.snapshot.diagnostics.error(
-        k_code_file_too_large,
-        fmt::format("{} bytes exceeds the limit of {} bytes per file; not read", size, walk.limits->max_file_bytes),
-        where(walk, rel), {}, "split the manifests into several files");
+    walk.snapshot.diagnostics.error(k_code_file_too_large,
+                                    fmt::format("{} bytes exceeds the limit of {} bytes per file; not read",
+                                                size, walk.limits->max_file_bytes),
+                                    where(walk, rel), {}, "split the manifests into several files");
     return {};
   }
   if (walk.snapshot.files.size() + 1 > walk.limits->max_files) {
@@ -59,21 +76,57 @@ Result<void> read_blob(Walk& walk, const git_tree_entry* entry, const std::strin
   if (walk.snapshot.total_bytes + size > walk.limits->max_total_bytes) {
     walk.snapshot.diagnostics.error(
         k_code_total_too_large,
-        fmt::format("manifests exceed the total limit of {} bytes", walk.limits->max_total_bytes), where(walk, rel));
+        fmt::format("manifests exceed the total limit of {} bytes", walk.limits->max_total_bytes),
+        where(walk, rel));
     walk.stopped = true;
     return {};
   }
-  git_blob* raw = nullptr;
-  if (int rc = git_blob_lookup(&raw, walk.repo, oid); rc != 0) {
-    return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "reading blob " + rel));
+  if (same != nullptr) {
+    walk.snapshot.files.push_back(*same);  // the same blob: no need to inflate it again
+  } else {
+    git_blob* raw = nullptr;
+    if (int rc = git_blob_lookup(&raw, walk.repo, oid); rc != 0) {
+      return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "reading blob " + rel));
+    }
+    BlobPtr blob(raw);
+    const auto* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
+    const auto len = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
+    walk.snapshot.files.push_back(load::SourceFile{rel, std::string(data, len)});
   }
-  BlobPtr blob(raw);
-  const auto* data = static_cast<const char*>(git_blob_rawcontent(blob.get()));
-  const auto len = static_cast<std::size_t>(git_blob_rawsize(blob.get()));
-  walk.snapshot.files.push_back(load::SourceFile{rel, std::string(data, len)});
-  walk.snapshot.blob_ids.push_back(oid_hex(*oid));
-  walk.snapshot.total_bytes += len;
+  walk.snapshot.blob_ids.push_back(std::move(id));
+  walk.snapshot.total_bytes += walk.snapshot.files.back().content.size();
   return {};
+}
+
+// A directory whose tree id the previous snapshot read too: its files, blob ids and
+// subdirectories copied from there. False (nothing copied) when they would break a cross-file
+// limit: the directory is then read entry by entry, which reports the limit where it is hit.
+bool reuse_directory(Walk& walk, const std::string& dir, const std::string& id) {
+  const Snapshot* prev = walk.previous;
+  if (prev == nullptr) return false;
+  auto known = prev->tree_ids.find(dir);
+  if (known == prev->tree_ids.end() || known->second != id) return false;
+  auto first =
+      std::lower_bound(prev->files.begin(), prev->files.end(), dir,
+                       [](const load::SourceFile& f, const std::string& path) { return f.path < path; });
+  auto last = first;
+  std::size_t bytes = 0;
+  while (last != prev->files.end() && last->path.starts_with(dir)) bytes += (last++)->content.size();
+  const auto count = static_cast<std::size_t>(last - first);
+  if (walk.snapshot.files.size() + count > walk.limits->max_files ||
+      walk.snapshot.total_bytes + bytes > walk.limits->max_total_bytes) {
+    return false;
+  }
+  const auto offset = static_cast<std::size_t>(first - prev->files.begin());
+  walk.snapshot.files.insert(walk.snapshot.files.end(), first, last);
+  walk.snapshot.blob_ids.insert(walk.snapshot.blob_ids.end(),
+                                prev->blob_ids.begin() + static_cast<std::ptrdiff_t>(offset),
+                                prev->blob_ids.begin() + static_cast<std::ptrdiff_t>(offset + count));
+  walk.snapshot.total_bytes += bytes;
+  for (auto it = known; it != prev->tree_ids.end() && it->first.starts_with(dir); ++it) {
+    walk.snapshot.tree_ids.insert(*it);
+  }
+  return true;
 }
 
 Result<void> walk_tree(Walk& walk, const git_tree* tree, const std::string& prefix, int depth);
@@ -82,17 +135,21 @@ Result<void> visit_entry(Walk& walk, const git_tree_entry* entry, const std::str
   const std::string name = git_tree_entry_name(entry);
   const std::string rel = prefix + name;
   if (is_bad_name(name)) {
-    walk.snapshot.diagnostics.error(k_code_bad_name, "tree entry with an invalid name refused", where(walk, rel));
+    walk.snapshot.diagnostics.error(k_code_bad_name, "tree entry with an invalid name refused",
+                                    where(walk, rel));
     return {};
   }
   if (name.front() == '.') return {};  // .git, .github, editor files: not configuration
   switch (git_tree_entry_filemode(entry)) {
     case GIT_FILEMODE_TREE: {
+      const std::string id = oid_hex(*git_tree_entry_id(entry));
+      if (reuse_directory(walk, rel + "/", id)) return {};
       git_tree* raw = nullptr;
       if (int rc = git_tree_lookup(&raw, walk.repo, git_tree_entry_id(entry)); rc != 0) {
         return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "reading tree " + rel));
       }
       TreePtr sub(raw);
+      walk.snapshot.tree_ids.emplace(rel + "/", id);
       return walk_tree(walk, sub.get(), rel + "/", depth + 1);
     }
     case GIT_FILEMODE_LINK:
@@ -119,7 +176,8 @@ Result<void> visit_entry(Walk& walk, const git_tree_entry* entry, const std::str
 
 Result<void> walk_tree(Walk& walk, const git_tree* tree, const std::string& prefix, int depth) {
   if (depth > k_max_tree_depth) {
-    walk.snapshot.diagnostics.error(k_code_bad_name, "directory nesting too deep; not read", where(walk, prefix));
+    walk.snapshot.diagnostics.error(k_code_bad_name, "directory nesting too deep; not read",
+                                    where(walk, prefix));
     return {};
   }
   const std::size_t count = git_tree_entrycount(tree);
@@ -133,7 +191,8 @@ Result<void> walk_tree(Walk& walk, const git_tree* tree, const std::string& pref
 // precise diagnostic instead of a generic "not found". Returns null tree when refused.
 Result<TreePtr> descend(Walk& walk, git_tree* root, std::string_view subpath) {
   git_tree* raw = nullptr;
-  if (int rc = git_tree_dup(&raw, root); rc != 0) return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "tree"));
+  if (int rc = git_tree_dup(&raw, root); rc != 0)
+    return tl::unexpected(to_error(rc, "GIT_READ_FAILED", "tree"));
   TreePtr current(raw);
   std::string so_far;
   for (const auto& part : subpath_components(subpath)) {
@@ -141,10 +200,11 @@ Result<TreePtr> descend(Walk& walk, git_tree* root, std::string_view subpath) {
     const git_tree_entry* entry = git_tree_entry_byname(current.get(), part.c_str());
     if (entry == nullptr || git_tree_entry_filemode(entry) != GIT_FILEMODE_TREE) {
       const bool link = entry != nullptr && git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK;
-      walk.snapshot.diagnostics.error(link ? k_code_symlink : k_code_path_not_found,
-                                      link ? "configured path `" + so_far + "` is a symbolic link; refused"
-                                           : "configured path `" + so_far + "` is not a directory in this commit",
-                                      model::SourceLocation{"", 0, 0}, so_far);
+      walk.snapshot.diagnostics.error(
+          link ? k_code_symlink : k_code_path_not_found,
+          link ? "configured path `" + so_far + "` is a symbolic link; refused"
+               : "configured path `" + so_far + "` is not a directory in this commit",
+          model::SourceLocation{"", 0, 0}, so_far);
       return TreePtr{};
     }
     raw = nullptr;
@@ -177,10 +237,13 @@ void sort_by_path(Snapshot& snapshot) {
 }  // namespace
 
 Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std::string_view subpath,
-                                   const load::LoadLimits& limits) {
+                                   const load::LoadLimits& limits, const Snapshot* previous) {
   Walk walk;
   walk.repo = repo;
   walk.limits = &limits;
+  // A previous read with findings (refused links, bad names, limits) is not reused: its
+  // directories would have to bring their diagnostics along.
+  if (previous != nullptr && previous->diagnostics.items().empty()) walk.previous = previous;
   walk.snapshot.commit = oid_hex(*git_commit_id(commit));
   if (const git_signature* who = git_commit_author(commit); who != nullptr) {
     walk.snapshot.author = fmt::format("{} <{}>", who->name ? who->name : "", who->email ? who->email : "");
@@ -199,6 +262,7 @@ Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std
   auto sub = descend(walk, root.get(), subpath);
   if (!sub) return tl::unexpected(sub.error());
   if (*sub) {
+    walk.snapshot.tree_ids.emplace("", oid_hex(*git_tree_id(sub->get())));
     if (auto r = walk_tree(walk, sub->get(), "", 0); !r) return tl::unexpected(r.error());
   }
   sort_by_path(walk.snapshot);

@@ -13,7 +13,10 @@ namespace plumb::source::detail {
 // refused with diagnostics and never read; a blob's size is checked from its header before
 // its content is loaded. Entries whose name starts with '.' (.git, .github) are skipped.
 // Fails only if the object database itself fails.
+// With `previous` (a snapshot this function read from the same repository, subpath and limits),
+// a directory whose tree id is unchanged is taken from it instead of read again, and so is a
+// file whose blob id is unchanged: the result is the same, at the cost of the changes only.
 Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std::string_view subpath,
-                                   const load::LoadLimits& limits);
+                                   const load::LoadLimits& limits, const Snapshot* previous = nullptr);
 
 }  // namespace plumb::source::detail

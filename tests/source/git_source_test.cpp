@@ -280,3 +280,86 @@ TEST_CASE("fetch follows force-pushes and prunes deleted branches", "[source][gi
   REQUIRE_FALSE(gone);
   CHECK(gone.error().code == "REF_NOT_FOUND");
 }
+
+namespace {
+
+// Everything a snapshot says, as one comparable text.
+std::string snapshot_text(const Snapshot& s) {
+  std::string out = s.commit + " bytes=" + std::to_string(s.total_bytes) + "\n";
+  for (std::size_t i = 0; i < s.files.size(); ++i) out += s.files[i].path + " " + s.blob_ids[i] + " " + s.files[i].content + "\n";
+  for (const auto& [dir, id] : s.tree_ids) out += "tree " + dir + " " + id + "\n";
+  for (const auto& d : s.diagnostics.items()) out += d.code + " " + d.location.str() + "\n";
+  return out;
+}
+
+// The snapshot of `commit` read by a fresh source (no previous snapshot to reuse).
+std::string fresh_text(const GitRepo& repo, const std::string& commit, load::LoadLimits limits = {}) {
+  TempDir cache("plumb-cache");
+  auto snap = open_source(repo.url(), cache, commit, "", limits)->snapshot();
+  REQUIRE(snap);
+  return snapshot_text(**snap);
+}
+
+}  // namespace
+
+TEST_CASE("a new commit reuses the unchanged directories and files of the last snapshot, reading the same", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  for (const char* t : {"acme", "beta", "gamma"}) {
+    repo.write(std::string("tenants/") + t + "/tenant.yaml", k_tenant + "# " + t + "\n");
+    repo.write(std::string("tenants/") + t + "/pipelines/a.yaml", std::string("# pipelines of ") + t + "\n");
+  }
+  repo.write("root.yaml", "# root\n");
+  repo.commit("three tenants");
+  TempDir cache("plumb-cache");
+  auto src = open_source(repo.url(), cache);
+  auto first = src->snapshot();
+  REQUIRE(first);
+  CHECK((*first)->tree_ids.count("tenants/acme/pipelines/") == 1);
+
+  // One file changed deep down, a directory removed, one added, a root file changed.
+  repo.write("tenants/acme/pipelines/a.yaml", "# changed\n");
+  repo.remove("tenants/beta");
+  repo.write("tenants/delta/tenant.yaml", k_tenant + "# delta\n");
+  repo.write("root.yaml", "# root changed\n");
+  const std::string second_commit = repo.commit("changes");
+  auto second = src->snapshot();
+  REQUIRE(second);
+  CHECK(snapshot_text(**second) == fresh_text(repo, second_commit));
+  CHECK(paths_of(**second) == std::vector<std::string>{"root.yaml", "tenants/acme/pipelines/a.yaml",
+                                                       "tenants/acme/tenant.yaml", "tenants/delta/tenant.yaml",
+                                                       "tenants/gamma/pipelines/a.yaml", "tenants/gamma/tenant.yaml"});
+  CHECK((*second)->files[1].content == "# changed\n");
+  CHECK((*second)->tree_ids.count("tenants/beta/") == 0);
+  CHECK((*second)->tree_ids.at("tenants/gamma/pipelines/") == (*first)->tree_ids.at("tenants/gamma/pipelines/"));
+}
+
+TEST_CASE("reused directories still count against the file and size limits, reported as a fresh read would", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("a/one.yaml", "# 1\n");
+  repo.write("b/two.yaml", "# 2\n");
+  repo.write("c/three.yaml", "# 3\n");
+  repo.commit("three files");
+  load::LoadLimits limits;
+  limits.max_files = 3;
+  TempDir cache("plumb-cache");
+  auto src = open_source(repo.url(), cache, "main", "", limits);
+  auto first = src->snapshot();
+  REQUIRE(first);
+  REQUIRE((*first)->diagnostics.items().empty());
+  repo.write("0/zero.yaml", "# 0\n");  // read first, so a reused directory is the one over the limit
+  const std::string over = repo.commit("a fourth file");
+  auto second = src->snapshot();
+  REQUIRE(second);
+  CHECK(has_code((*second)->diagnostics, "TOO_MANY_FILES"));
+  CHECK(snapshot_text(**second) == fresh_text(repo, over, limits));
+
+  // After a snapshot with findings nothing is reused, and the next read is still the same.
+  repo.remove("0");
+  const std::string back = repo.commit("back to three");
+  auto third = src->snapshot();
+  REQUIRE(third);
+  CHECK((*third)->diagnostics.items().empty());
+  CHECK(snapshot_text(**third) == fresh_text(repo, back, limits));
+}
