@@ -15,10 +15,10 @@ for arg in "$@"; do
   esac
 done
 
-runtime_pkgs=(libyaml-0-2 libyaml-cpp0.7 libgit2-1.5 libpqxx-6.4 libcpp-httplib0.11 libspdlog1.10 libfmt9
+runtime_pkgs=(libyaml-0-2 libjemalloc2 libyaml-cpp0.7 libgit2-1.5 libpqxx-6.4 libcpp-httplib0.11 libspdlog1.10 libfmt9
   libssl3 libpq5 postgresql-15 postgresql-client-15 ca-certificates git)
 build_pkgs=(build-essential cmake ninja-build ccache pkg-config git clang lld libclang-rt-14-dev
-  libyaml-cpp-dev libyaml-dev libgit2-dev libpqxx-dev libpq-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
+  libyaml-cpp-dev libyaml-dev libjemalloc-dev libgit2-dev libpqxx-dev libpq-dev libcpp-httplib-dev libspdlog-dev libfmt-dev
   nlohmann-json3-dev libcli11-dev libexpected-dev libssl-dev catch2 postgresql-15 postgresql-client-15
   json-schema-test-suite wrk unzip procps iproute2 strace util-linux time)
 
