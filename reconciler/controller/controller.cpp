@@ -364,7 +364,7 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   auto read = current_actual();
   if (!read) return state_failed(rec, read.error());
   const model::ActualState& actual = **read;
-  plan::Plan plan = plan::make_plan(*desired, actual, options.policy);
+  auto [plan, drift] = plan::make_plan_and_drift(*desired, actual, options.policy);
   Decision decision = decide(plan, desired_revision, last_synced, options.self_heal);
   rec.record().plan_ms = ms_since(start);
   rec.record().plan = plan;
@@ -395,9 +395,9 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       if (applied) {
         // The apply committed on the revision the plan read: the drift left is the drift before
         // minus what the plan changed, with no second read of every row.
-        auto drift = plan::drift_after_apply(plan::make_drift(*desired, actual), plan, *applied);
+        auto left = plan::drift_after_apply(std::move(drift), plan, *applied);
         patch_actual(plan, *applied);  // `actual` is not used after this
-        return record_pass_drift(rec, drift);
+        return record_pass_drift(rec, left);
       }
       known_actual.reset();  // settled from an in-doubt commit: look again
       auto again = current_actual();
@@ -405,7 +405,7 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
       return record_pass_drift(rec, plan::make_drift(*desired, **again));
     }
   }
-  record_pass_drift(rec, plan::make_drift(*desired, actual));
+  record_pass_drift(rec, drift);
 }
 
 // The database's rows for this pass: the kept ones while the change counter has not moved since

@@ -2,6 +2,8 @@
 // and the mass-delete guard, order the changes. Pure and deterministic (STYLE §4).
 #include "reconciler/plan/plan.hpp"
 
+#include "reconciler/plan/drift.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -31,7 +33,8 @@ std::int64_t rotation_of(const model::Resource& r) {
 
 class Planner {
  public:
-  Planner(const PlanPolicy& policy, Plan& plan) : m_policy(policy), m_plan(plan) {}
+  // With `drift`, the drift of every pair is collected on the way (make_plan_and_drift).
+  Planner(const PlanPolicy& policy, Plan& plan, DriftReport* drift) : m_policy(policy), m_plan(plan), m_drift(drift) {}
 
   // `movable`, when set, is `desired` itself and may be moved into the change (see make_plan(&&)).
   void pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual);
@@ -41,9 +44,13 @@ class Planner {
   void create(const model::Resource& desired, model::Resource* movable, const model::ActualResource* soft_deleted);
   void update(const model::Resource& desired, model::Resource* movable, const model::ActualResource& actual);
   void remove(const model::ActualResource& actual);
+  void drifted(DriftType type, const model::ResourceKey& key, const std::vector<FieldChange>* fields = nullptr) {
+    if (m_drift != nullptr) m_drift->items.push_back(DriftItem{type, key, fields ? *fields : std::vector<FieldChange>{}});
+  }
 
   const PlanPolicy& m_policy;
   Plan& m_plan;
+  DriftReport* m_drift;
   std::vector<Change> m_upserts;
   std::vector<Change> m_deletes;
   std::array<std::size_t, 5> m_deletes_by_kind{};
@@ -55,10 +62,16 @@ model::Resource carried(const model::Resource& desired, model::Resource* movable
   return movable != nullptr ? std::move(*movable) : desired;
 }
 
+// Drift is recorded as plan::make_drift defines it (drift.cpp, drift_of), whatever the policy.
 void Planner::pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual) {
-  if (desired != nullptr && (actual == nullptr || actual->deleted)) return create(*desired, movable, actual);
+  if (desired != nullptr && (actual == nullptr || actual->deleted)) {
+    drifted(DriftType::missing, desired->key);
+    return create(*desired, movable, actual);
+  }
   if (desired != nullptr) return update(*desired, movable, *actual);
-  if (actual->deleted || !actual->managed) return;  // gone already, or not plumb's: never touched
+  if (actual->deleted) return;  // gone already
+  drifted(actual->managed ? DriftType::orphaned : DriftType::unmanaged, actual->resource.key);
+  if (!actual->managed) return;  // not plumb's: never touched
   remove(*actual);
 }
 
@@ -89,6 +102,7 @@ void Planner::create(const model::Resource& desired, model::Resource* movable,
 void Planner::update(const model::Resource& desired, model::Resource* movable,
                      const model::ActualResource& actual) {
   std::vector<FieldChange> fields = diff_resources(actual.resource, desired);
+  if (!fields.empty()) drifted(DriftType::modified, desired.key, &fields);
   if (fields.empty() && actual.managed) {
     ++m_plan.summary.unchanged;
     return;
@@ -186,11 +200,15 @@ namespace {
 // One merge pass over desired and actual (both sorted by key). `take`, when set, is
 // desired.resources itself, whose resources may be moved into the plan.
 Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>* take,
-                const model::ActualState& actual, const PlanPolicy& policy) {
+                const model::ActualState& actual, const PlanPolicy& policy, DriftReport* drift = nullptr) {
   Plan plan;
   plan.commit = desired.commit;
   plan.actual_revision = actual.revision;
-  Planner planner(policy, plan);
+  if (drift != nullptr) {
+    drift->commit = desired.commit;
+    drift->actual_revision = actual.revision;
+  }
+  Planner planner(policy, plan, drift);
   std::size_t managed_total = 0;
   std::array<std::size_t, 5> managed_by_kind{};
   for (const auto& a : actual.resources) {
@@ -223,6 +241,13 @@ Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>
 
 Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy) {
   return plan_pairs(desired, nullptr, actual, policy);
+}
+
+PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model::ActualState& actual,
+                                 const PlanPolicy& policy) {
+  PlanAndDrift out;
+  out.plan = plan_pairs(desired, nullptr, actual, policy, &out.drift);
+  return out;
 }
 
 Plan make_plan(model::DesiredState&& desired, const model::ActualState& actual, const PlanPolicy& policy) {

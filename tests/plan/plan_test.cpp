@@ -325,3 +325,36 @@ TEST_CASE("drift updated for the notified rows equals the drift of the whole sta
   // A key heard whose row did not change leaves the report as it was.
   CHECK(drift_text(plan::update_drift(before, d, before_rows, {tenant("beta").key})) == drift_text(before));
 }
+
+TEST_CASE("plan and drift made in one pass equal make_plan and make_drift made apart", "[plan][drift]") {
+  model::ActualResource stranger;
+  stranger.resource = tenant("zzz");
+  auto soft_deleted = managed(tenant("back"));
+  soft_deleted.deleted = true;
+  auto gone_deleted = managed(tenant("old"));
+  gone_deleted.deleted = true;
+  model::ActualResource unmanaged_declared;
+  unmanaged_declared.resource = role("acme", "adopt");
+  auto observed = tenant("obs", "growth");
+  observed.annotations[std::string(model::k_annotation_policy)] = "observe";
+  const auto d = desired({tenant("acme"), tenant("back"), tenant("miss"), tenant("mod", "growth"), observed,
+                          role("acme", "adopt"), token("acme", "bot", 2), pipeline("acme", "ws", "p")});
+  const auto a = actual({managed(tenant("acme")), soft_deleted, gone_deleted, managed(tenant("mod")),
+                         managed(tenant("obs")), managed(tenant("gone")), stranger, unmanaged_declared,
+                         managed(token("acme", "bot", 1)), managed(pipeline("acme", "ws", "orphan"))},
+                        17);
+  for (const auto& pol : {policy({}, 0.25, true), policy({}, 0.25, false)}) {
+    const auto both = plan::make_plan_and_drift(d, a, pol);
+    const auto plan_alone = plan::make_plan(d, a, pol);
+    const auto drift_alone = plan::make_drift(d, a);
+    CHECK(plan::plan_to_json(both.plan) == plan::plan_to_json(plan_alone));
+    CHECK(plan::render_plan_text(both.plan, false) == plan::render_plan_text(plan_alone, false));
+    CHECK(drift_text(both.drift) == drift_text(drift_alone));
+    CHECK(both.drift.actual_revision == 17);
+    CHECK(both.drift.commit == drift_alone.commit);
+  }
+  CHECK(drift_text(plan::make_drift(d, a)) ==
+        "missing Tenant/back\norphaned Tenant/gone\nmissing Tenant/miss\nmodified Tenant/mod spec.plan\n"
+        "modified Tenant/obs metadata.annotations[\"plumb.dev/policy\"] spec.plan\nunmanaged Tenant/zzz\n"
+        "orphaned Pipeline/acme/ws/orphan\nmissing Pipeline/acme/ws/p\nmodified ApiToken/acme/bot spec.rotation\n");
+}
