@@ -9,7 +9,6 @@
 #include "reconciler/controller/decision.hpp"
 #include "reconciler/controller/pass_recorder.hpp"
 #include "reconciler/util/crypto.hpp"
-#include "reconciler/util/disposer.hpp"
 
 namespace plumb::controller {
 
@@ -50,8 +49,6 @@ struct Controller::Impl {
     }
   }
 
-  // Declared first, so it is the last member destroyed: the states it frees outlive nothing.
-  Disposer disposer;
   ControllerOptions options;
   Seams seams;
   source::CachedLoader loader;
@@ -499,10 +496,15 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
   rec.record().fetch_ms = ms_since(start);
   if (snap == loaded_snapshot && desired) return {};
   loaded_snapshot.reset();  // its files are parsed already: not held beside the new ones while loading
+  // Let go of the state in force (the loader holds it too): the loader then moves the resources
+  // of unchanged files into the new state instead of copying them, and hands it back if this
+  // revision is invalid.
+  desired.reset();
   start = Steady::now();
   source::CachedLoad loaded = loader.load(*snap);
   rec.record().load_ms = ms_since(start);
   if (loaded.diagnostics.has_errors()) {
+    desired = std::move(loaded.previous);
     for (const auto& d : loaded.diagnostics.items()) {
       spdlog::warn("pass {} commit={} {}: {}: {}", rec.record().pass_id, snap->commit, d.location.str(), d.code,
                    d.message);
@@ -511,9 +513,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
                       std::to_string(loaded.diagnostics.error_count()) + " error(s) in commit " + snap->commit +
                           "; first: " + first_error(loaded.diagnostics));
   }
-  // The state it replaces is freed on the disposer's thread: at 100k resources that takes longer
-  // than the rest of a one-file pass.
-  disposer.dispose(std::exchange(desired, std::move(loaded.desired)));
+  desired = std::move(loaded.desired);
   desired_revision = revision_of(*desired);
   loaded_snapshot = snap;
   set_health([&](Health& h) {

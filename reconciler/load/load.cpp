@@ -30,27 +30,30 @@ bool plan_allows(const std::string& plan, const std::string& capability) {
   return it == k_allowed.end() || it->second.count(capability) > 0;  // unknown plan: already reported
 }
 
-void check_references(const std::vector<model::Resource>& resources, model::Diagnostics& diagnostics) {
+void check_references(const std::vector<model::Resource*>& resources, model::Diagnostics& diagnostics) {
   std::map<std::string, std::string> tenant_plans;  // tenant -> plan ("" if invalid)
   std::set<std::pair<std::string, std::string>> workspaces;
   std::set<std::pair<std::string, std::string>> roles;
-  for (const auto& r : resources) {
+  for (const model::Resource* p : resources) {
+    const model::Resource& r = *p;
     if (r.key.kind == Kind::tenant) tenant_plans[r.key.name] = r.spec.value("plan", "");
     if (r.key.kind == Kind::workspace) workspaces.insert({r.key.tenant, r.key.name});
     if (r.key.kind == Kind::role) roles.insert({r.key.tenant, r.key.name});
   }
-  for (const auto& r : resources) {
+  for (const model::Resource* p : resources) {
+    const model::Resource& r = *p;
     if (r.key.kind == Kind::tenant) continue;
     auto tenant = tenant_plans.find(r.key.tenant);
     if (tenant == tenant_plans.end()) {
-      diagnostics.error(codes::k_unknown_tenant, r.key.str() + " refers to tenant '" + r.key.tenant + "', which is not declared",
+      diagnostics.error(codes::k_unknown_tenant,
+                        r.key.str() + " refers to tenant '" + r.key.tenant + "', which is not declared",
                         r.source, "metadata.tenant", "declare the Tenant, or fix the name");
       continue;
     }
     if (r.key.kind == Kind::pipeline && !workspaces.count({r.key.tenant, r.key.workspace})) {
       diagnostics.error(codes::k_unknown_workspace,
-                        r.key.str() + " refers to workspace '" + r.key.workspace + "' of tenant '" + r.key.tenant +
-                            "', which is not declared",
+                        r.key.str() + " refers to workspace '" + r.key.workspace + "' of tenant '" +
+                            r.key.tenant + "', which is not declared",
                         r.source, "metadata.workspace");
     }
     if (r.key.kind == Kind::api_token && r.spec.contains("role")) {
@@ -58,8 +61,8 @@ void check_references(const std::vector<model::Resource>& resources, model::Diag
       bool builtin = model::is_builtin_role(role) && role != "owner";
       if (role != "owner" && !builtin && !roles.count({r.key.tenant, role})) {
         diagnostics.error(codes::k_unknown_role,
-                          r.key.str() + " uses role '" + role + "', which is neither built in nor declared in tenant '" +
-                              r.key.tenant + "'",
+                          r.key.str() + " uses role '" + role +
+                              "', which is neither built in nor declared in tenant '" + r.key.tenant + "'",
                           r.source, "spec.role", "built-in roles: admin, editor, viewer, auditor");
       }
     }
@@ -67,9 +70,10 @@ void check_references(const std::vector<model::Resource>& resources, model::Diag
       for (const auto& cap : r.spec["capabilities"]) {
         if (!plan_allows(tenant->second, cap.get<std::string>())) {
           diagnostics.error(codes::k_capability_not_in_plan,
-                            "capability '" + cap.get<std::string>() + "' is not available on the " + tenant->second +
-                                " plan of tenant '" + r.key.tenant + "'",
-                            r.source, "spec.capabilities", "upgrade the tenant's plan or remove the capability");
+                            "capability '" + cap.get<std::string>() + "' is not available on the " +
+                                tenant->second + " plan of tenant '" + r.key.tenant + "'",
+                            r.source, "spec.capabilities",
+                            "upgrade the tenant's plan or remove the capability");
         }
       }
     }
@@ -84,8 +88,8 @@ ParsedFile parse_file(const SourceFile& file, const LoadLimits& limits) {
   FieldReader reader(file.path, parsed.diagnostics);
   for (const YamlNode& document : documents) {
     if (!document.is_map()) {
-      reader.error(codes::k_type_mismatch, "a manifest must be a mapping with apiVersion, kind, metadata and spec",
-                   document, "");
+      reader.error(codes::k_type_mismatch,
+                   "a manifest must be a mapping with apiVersion, kind, metadata and spec", document, "");
       continue;
     }
     std::size_t errors_before = parsed.diagnostics.error_count();
@@ -110,7 +114,8 @@ std::vector<ParsedFile> parse_files(const std::vector<const SourceFile*>& files,
   auto work = [&] {
     for (std::size_t i = next++; i < count; i = next++) parsed[i] = parse_file(*files[i], limits);
   };
-  std::size_t workers = std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), count / 8 + 1);
+  std::size_t workers =
+      std::min<std::size_t>(std::max(1u, std::thread::hardware_concurrency()), count / 8 + 1);
   std::vector<std::thread> threads;
   for (std::size_t t = 1; t < workers; ++t) threads.emplace_back(work);
   work();
@@ -118,32 +123,36 @@ std::vector<ParsedFile> parse_files(const std::vector<const SourceFile*>& files,
   return parsed;
 }
 
-LoadResult assemble(std::vector<ParsedFile> files) {
-  LoadResult result;
-  std::size_t total = 0;
-  for (const auto& f : files) total += f.resources.size();
-  result.desired.resources.reserve(total);
-  for (auto& f : files) {
-    result.diagnostics.append(f.diagnostics);
-    for (auto& r : f.resources) result.desired.resources.push_back(std::move(r));
-  }
-  auto& resources = result.desired.resources;
+CrossFileCheck check_across_files(std::vector<model::Resource*> resources, model::Diagnostics& diagnostics) {
+  CrossFileCheck out;
   std::stable_sort(resources.begin(), resources.end(),
-                   [](const model::Resource& a, const model::Resource& b) { return a.key < b.key; });
+                   [](const model::Resource* a, const model::Resource* b) { return a->key < b->key; });
   // Identity must be unique across every file: keep the first, report each later one.
-  std::vector<model::Resource> unique;
-  unique.reserve(resources.size());
-  for (auto& r : resources) {
-    if (!unique.empty() && unique.back().key == r.key) {
-      result.diagnostics.error(codes::k_duplicate_resource,
-                               r.key.str() + " is declared twice (also at " + unique.back().source.str() + ")",
-                               r.source, "metadata.name", "identity is (kind, tenant, workspace, name): rename or remove one");
+  out.kept.reserve(resources.size());
+  for (model::Resource* r : resources) {
+    if (!out.kept.empty() && out.kept.back()->key == r->key) {
+      diagnostics.error(codes::k_duplicate_resource,
+                        r->key.str() + " is declared twice (also at " + out.kept.back()->source.str() + ")",
+                        r->source, "metadata.name",
+                        "identity is (kind, tenant, workspace, name): rename or remove one");
       continue;
     }
-    unique.push_back(std::move(r));
+    out.kept.push_back(r);
   }
-  resources = std::move(unique);
-  check_references(resources, result.diagnostics);
+  check_references(out.kept, diagnostics);
+  return out;
+}
+
+LoadResult assemble(std::vector<ParsedFile> files) {
+  LoadResult result;
+  std::vector<model::Resource*> all;
+  for (auto& f : files) {
+    result.diagnostics.append(f.diagnostics);
+    for (auto& r : f.resources) all.push_back(&r);
+  }
+  const CrossFileCheck checked = check_across_files(std::move(all), result.diagnostics);
+  result.desired.resources.reserve(checked.kept.size());
+  for (model::Resource* r : checked.kept) result.desired.resources.push_back(std::move(*r));
   result.diagnostics.sort();
   return result;
 }
@@ -152,17 +161,19 @@ LoadResult load(std::span<const SourceFile> files, const LoadLimits& limits) {
   model::Diagnostics limit_problems;
   std::size_t count = std::min(files.size(), limits.max_files);
   if (files.size() > limits.max_files) {
-    limit_problems.error(codes::k_too_many_files,
-                         std::to_string(files.size()) + " files exceed the limit of " + std::to_string(limits.max_files),
-                         {files[count].path, 0, 0});
+    limit_problems.error(
+        codes::k_too_many_files,
+        std::to_string(files.size()) + " files exceed the limit of " + std::to_string(limits.max_files),
+        {files[count].path, 0, 0});
   }
   std::size_t total = 0;
   for (std::size_t i = 0; i < count; ++i) {
     total += files[i].content.size();
     if (total > limits.max_total_bytes) {
-      limit_problems.error(codes::k_total_too_large,
-                           "manifests exceed the total limit of " + std::to_string(limits.max_total_bytes) + " bytes",
-                           {files[i].path, 0, 0});
+      limit_problems.error(
+          codes::k_total_too_large,
+          "manifests exceed the total limit of " + std::to_string(limits.max_total_bytes) + " bytes",
+          {files[i].path, 0, 0});
       count = i;
       break;
     }

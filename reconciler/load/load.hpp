@@ -18,12 +18,12 @@ struct SourceFile {
 
 // Limits on untrusted input, all checked before the YAML parser can spend memory on it.
 struct LoadLimits {
-  std::size_t max_file_bytes = 1u << 20;        // 1 MiB per file
-  std::size_t max_total_bytes = 256u << 20;     // all files together
+  std::size_t max_file_bytes = 1u << 20;     // 1 MiB per file
+  std::size_t max_total_bytes = 256u << 20;  // all files together
   std::size_t max_files = 200'000;
   std::size_t max_documents_per_file = 1'000;
-  std::size_t max_depth = 32;                   // nesting of maps/sequences
-  std::size_t max_scalar_bytes = 64u << 10;     // one string value
+  std::size_t max_depth = 32;                // nesting of maps/sequences
+  std::size_t max_scalar_bytes = 64u << 10;  // one string value
 };
 
 // The manifests of one file, validated on their own (YAML strictness, schema, per-resource
@@ -47,6 +47,14 @@ struct LoadResult {
   model::Diagnostics diagnostics;
 };
 LoadResult assemble(std::vector<ParsedFile> files);
+
+// assemble()'s checks on resources held elsewhere (the operator's loader keeps most of them in
+// the last desired state): `resources` in file order, then document order. Appends a diagnostic
+// for each later declaration of a key and each broken reference; nothing is moved or copied.
+struct CrossFileCheck {
+  std::vector<model::Resource*> kept;  // sorted by key, the first declaration of each key
+};
+CrossFileCheck check_across_files(std::vector<model::Resource*> resources, model::Diagnostics& diagnostics);
 
 // parse_file on every file (in parallel where it pays), the size/count limits across files,
 // then assemble(). The one call `plumb validate` needs.

@@ -1,6 +1,7 @@
 #include "reconciler/source/cached_loader.hpp"
 
 #include <algorithm>
+#include <functional>
 #include <utility>
 
 namespace plumb::source {
@@ -8,7 +9,7 @@ namespace plumb::source {
 namespace {
 
 // The resource with `key` in a desired state (sorted by key, keys unique), or nullptr.
-const model::Resource* find(const model::DesiredState& state, const model::ResourceKey& key) {
+model::Resource* find(model::DesiredState& state, const model::ResourceKey& key) {
   auto it = std::lower_bound(state.resources.begin(), state.resources.end(), key,
                              [](const model::Resource& r, const model::ResourceKey& k) { return r.key < k; });
   return it != state.resources.end() && it->key == key ? &*it : nullptr;
@@ -16,79 +17,109 @@ const model::Resource* find(const model::DesiredState& state, const model::Resou
 
 }  // namespace
 
-std::optional<load::ParsedFile> CachedLoader::from_last(const Entry& entry, const std::string& path) const {
+std::optional<std::vector<model::Resource*>> CachedLoader::in_last(const Entry& entry,
+                                                                   const std::string& path) const {
   if (!m_last) return std::nullopt;
-  load::ParsedFile file;
-  file.diagnostics = entry.diagnostics;
-  file.resources.reserve(entry.keys.size());
+  std::vector<model::Resource*> out;
+  out.reserve(entry.keys.size());
   for (const auto& key : entry.keys) {
-    const model::Resource* r = find(*m_last, key);
+    model::Resource* r = find(*m_last, key);
     if (r == nullptr || r->source.file != path) return std::nullopt;
-    file.resources.push_back(*r);
+    out.push_back(r);
   }
-  return file;
+  return out;
 }
 
 CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   const std::size_t count = snapshot.files.size();
+  // Per file: its cache key (blob id + path; "" without a blob id), its resources (in m_last for
+  // a known file, in `fresh` for a parsed one) and its own diagnostics.
   std::vector<std::string> keys(count);
-  std::vector<std::optional<load::ParsedFile>> files(count);
+  std::vector<std::vector<model::Resource*>> resources(count);
+  std::vector<const model::Diagnostics*> findings(count, nullptr);
   std::vector<const load::SourceFile*> misses;
   std::vector<std::size_t> miss_index;
   for (std::size_t i = 0; i < count; ++i) {
     if (i < snapshot.blob_ids.size() && !snapshot.blob_ids[i].empty()) {
       keys[i] = snapshot.blob_ids[i] + '\n' + snapshot.files[i].path;
       if (auto known = m_known.find(keys[i]); known != m_known.end()) {
-        files[i] = from_last(known->second, snapshot.files[i].path);
+        if (auto held = in_last(known->second, snapshot.files[i].path)) {
+          resources[i] = std::move(*held);
+          findings[i] = &known->second.diagnostics;
+        }
       }
     }
-    if (!files[i]) {
+    if (findings[i] == nullptr) {
       misses.push_back(&snapshot.files[i]);
       miss_index.push_back(i);
     }
   }
   // Files not seen before are parsed together, on every core.
   std::vector<load::ParsedFile> fresh = load::parse_files(misses, m_limits);
-  for (std::size_t m = 0; m < fresh.size(); ++m) files[miss_index[m]] = std::move(fresh[m]);
+  for (std::size_t m = 0; m < fresh.size(); ++m) {
+    const std::size_t i = miss_index[m];
+    for (auto& r : fresh[m].resources) resources[i].push_back(&r);
+    findings[i] = &fresh[m].diagnostics;
+  }
   m_misses += misses.size();
   m_hits += count - misses.size();
 
-  // What to remember of each file, before assemble() takes the resources.
+  // The cross-file checks, on the resources where they are: nothing is copied yet.
+  model::Diagnostics diagnostics;
+  std::vector<model::Resource*> all;
+  for (std::size_t i = 0; i < count; ++i) {
+    diagnostics.append(*findings[i]);
+    all.insert(all.end(), resources[i].begin(), resources[i].end());
+  }
+  load::CrossFileCheck checked = load::check_across_files(std::move(all), diagnostics);
+  diagnostics.append(snapshot.diagnostics);
+  diagnostics.sort();
+  const bool valid = !diagnostics.has_errors();
+
+  // What to remember of each file (a valid load declares every key once, so every file's
+  // resources are in the new state).
+  // Read before the resources move.
   std::unordered_map<std::string, Entry> next;
   next.reserve(count);
-  std::vector<load::ParsedFile> parsed;
-  parsed.reserve(count);
-  for (std::size_t i = 0; i < count; ++i) {
-    if (!keys[i].empty()) {
-      Entry entry{files[i]->diagnostics, {}};
-      entry.keys.reserve(files[i]->resources.size());
-      for (const auto& r : files[i]->resources) entry.keys.push_back(r.key);
-      next.emplace(keys[i], std::move(entry));
-    }
-    parsed.push_back(std::move(*files[i]));
-  }
-  load::LoadResult result = load::assemble(std::move(parsed));
-  result.desired.commit = snapshot.commit;
-  m_last = std::make_shared<const model::DesiredState>(std::move(result.desired));
-  // A file with a resource assemble() dropped (declared twice) cannot be rebuilt from m_last:
-  // forget it, and it is parsed again next time.
-  for (std::size_t i = 0; i < count; ++i) {
+  for (std::size_t i = 0; i < count && valid; ++i) {
     if (keys[i].empty()) continue;
-    auto entry = next.find(keys[i]);
-    const bool whole = std::all_of(entry->second.keys.begin(), entry->second.keys.end(), [&](const auto& key) {
-      const model::Resource* r = find(*m_last, key);
-      return r != nullptr && r->source.file == snapshot.files[i].path;
-    });
-    if (!whole) next.erase(entry);
+    Entry entry{*findings[i], {}};
+    entry.keys.reserve(resources[i].size());
+    for (const model::Resource* r : resources[i]) entry.keys.push_back(r->key);
+    next.emplace(keys[i], std::move(entry));
   }
-  m_known = std::move(next);  // only the latest snapshot's files: bounded to one revision
+  // The new state: parsed resources moved in; the last state's moved too when this load is valid
+  // (the last state is then never needed again) and nobody else holds it, else copied.
+  const bool take_last = valid && m_last && m_last.use_count() == 1;
+  auto held_by_last = [&](const model::Resource* r) {
+    if (!m_last || m_last->resources.empty()) return false;
+    const model::Resource* first = m_last->resources.data();
+    const model::Resource* end = first + m_last->resources.size();
+    return !std::less<const model::Resource*>()(r, first) && std::less<const model::Resource*>()(r, end);
+  };
+  auto state = std::make_shared<model::DesiredState>();
+  state->commit = snapshot.commit;
+  state->resources.reserve(checked.kept.size());
+  for (model::Resource* r : checked.kept) {
+    if (take_last || !held_by_last(r)) {
+      state->resources.push_back(std::move(*r));
+    } else {
+      state->resources.push_back(*r);
+    }
+  }
+  if (!valid) {
+    // Nothing is kept of an invalid revision: the state in force and what is known of its files
+    // stay as they were, and the files that changed since are parsed again next time.
+    return CachedLoad{std::move(state), std::move(diagnostics), m_last};
+  }
 
-  CachedLoad out{m_last, std::move(result.diagnostics)};
-  out.diagnostics.append(snapshot.diagnostics);
-  out.diagnostics.sort();
-  return out;
+  m_last = std::move(state);
+  m_known = std::move(next);  // only the latest snapshot's files: bounded to one revision
+  return CachedLoad{m_last, std::move(diagnostics), nullptr};
 }
 
-CachedLoader::Stats CachedLoader::stats() const { return Stats{m_hits, m_misses, m_known.size()}; }
+CachedLoader::Stats CachedLoader::stats() const {
+  return Stats{m_hits, m_misses, m_known.size()};
+}
 
 }  // namespace plumb::source

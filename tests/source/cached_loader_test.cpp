@@ -77,6 +77,7 @@ TEST_CASE("a refused symlink makes the loaded revision invalid", "[source][cache
   CachedLoader loader;
   auto result = loader.load(*snapshot_of(*src));
   CHECK(result.diagnostics.has_errors());
+  CHECK(result.previous == nullptr);
   for (const auto& r : result.desired->resources) CHECK(r.source.file != "passwd.yaml");
 }
 
@@ -124,11 +125,76 @@ TEST_CASE("a file whose resource is declared twice is parsed again, and the dupl
   auto code = [](const CachedLoad& l) { return l.diagnostics.empty() ? std::string() : l.diagnostics.items()[0].code; };
   auto first = loader.load(*snapshot_of(*src));
   CHECK(code(first) == "DUPLICATE_RESOURCE");
-  CHECK(loader.stats().entries == 1);  // b.yaml's tenant was dropped: it cannot be served from the state
+  CHECK(loader.stats().entries == 0);  // nothing is kept of an invalid revision
+  CHECK(first.previous == nullptr);    // and there was no valid one before it
   auto again = loader.load(*snapshot_of(*src));
   CHECK(code(again) == "DUPLICATE_RESOURCE");
-  CHECK(loader.stats().misses == 3);
-  CHECK(loader.stats().hits == 1);
+  CHECK(loader.stats().misses == 4);
+  CHECK(loader.stats().hits == 0);
   REQUIRE(again.desired->resources.size() == 1);
   CHECK(again.desired->resources[0].source.file == "a.yaml");
+
+  // Fixed: valid, and from then on served from the state.
+  repo.write("b.yaml", tenant("beta", "growth"));
+  repo.commit("two");
+  auto fixed = loader.load(*snapshot_of(*src));
+  CHECK_FALSE(fixed.diagnostics.has_errors());
+  CHECK(fixed.desired->resources.size() == 2);
+  CHECK(loader.stats().entries == 2);
+}
+
+TEST_CASE("a caller that lets go of the state in force gets its resources moved, and it back if invalid",
+          "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("acme.yaml", tenant("acme"));
+  repo.write("globex.yaml", tenant("globex"));
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+  auto in_force = loader.load(*snapshot_of(*src)).desired;
+  REQUIRE(in_force);
+  const std::string acme = in_force->resources[0].canonical();
+
+  // Invalid: the state in force comes back untouched, though the caller let go of it.
+  repo.write("globex.yaml", tenant("globex", "platinum"));
+  repo.commit("bad plan");
+  const model::DesiredState* address = in_force.get();
+  in_force.reset();
+  auto bad = loader.load(*snapshot_of(*src));
+  REQUIRE(bad.diagnostics.has_errors());
+  REQUIRE(bad.previous);
+  CHECK(bad.previous.get() == address);
+  REQUIRE(bad.previous->resources.size() == 2);
+  CHECK(bad.previous->resources[0].canonical() == acme);
+  CHECK(bad.previous->resources[1].spec["plan"] == "starter");
+  in_force = std::move(bad.previous);
+
+  // Valid again: acme.yaml is served from the state in force. Held by the caller, it is copied
+  // (the caller's state stays whole); let go of, it is moved.
+  repo.write("globex.yaml", tenant("globex", "growth"));
+  repo.commit("growth");
+  auto copied = loader.load(*snapshot_of(*src));
+  REQUIRE_FALSE(copied.diagnostics.has_errors());
+  CHECK(in_force->resources[0].canonical() == acme);  // still whole
+  CHECK(copied.desired->resources[0].canonical() == acme);
+  CHECK(loader.stats().hits == 1 + 1);  // acme.yaml at the invalid and at this load
+
+  in_force = std::move(copied.desired);
+  repo.write("umbrella.yaml", tenant("umbrella"));
+  repo.commit("umbrella");
+  const model::DesiredState* old = in_force.get();
+  in_force.reset();
+  auto moved = loader.load(*snapshot_of(*src));
+  REQUIRE_FALSE(moved.diagnostics.has_errors());
+  CHECK(moved.previous == nullptr);
+  REQUIRE(moved.desired->resources.size() == 3);
+  CHECK(moved.desired->resources[0].canonical() == acme);
+  CHECK(moved.desired->resources[1].spec["plan"] == "growth");
+  CHECK(moved.desired.get() != old);
+  CHECK(loader.stats().hits == 2 + 2);
 }
