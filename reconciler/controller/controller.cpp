@@ -16,7 +16,9 @@ using Steady = std::chrono::steady_clock;
 
 namespace {
 
-std::string new_pass_id() { return crypto::to_hex(crypto::random_bytes(8)); }
+std::string new_pass_id() {
+  return crypto::to_hex(crypto::random_bytes(8));
+}
 
 // Notified rows beyond this between two drift checks make the next one read everything.
 constexpr std::size_t k_max_notified_keys = 1024;
@@ -59,7 +61,7 @@ struct Controller::Impl {
   bool is_leader = false;
   bool first_pass = true;
   std::shared_ptr<const source::Snapshot> loaded_snapshot;  // the snapshot `desired` came from
-  std::shared_ptr<const model::DesiredState> desired;      // last good desired state (shared with loader)
+  std::shared_ptr<const model::DesiredState> desired;       // last good desired state (shared with loader)
   std::string desired_revision;
   std::string last_synced;
   std::int64_t seen_revision = -1;  // change counter of our latest full read of the database
@@ -69,6 +71,15 @@ struct Controller::Impl {
   // counter still reads that revision; an out-of-band write, another replica's apply, or any
   // doubt sends the next pass back to a full read. At 100k resources the full read is seconds.
   std::optional<model::ActualState> known_actual;
+  // What the last plan proved, so the next one need not diff every pair again: with `desired`
+  // and `known_actual` (at `revision`), a resource and its live managed row are equal unless
+  // their key is in `recheck` (the last plan's drift, then every key the loader or an apply says
+  // changed since). Gone with known_actual, and whenever the loader cannot tell what changed.
+  struct PlanMemo {
+    std::int64_t revision = -1;
+    std::vector<model::ResourceKey> recheck;
+  };
+  std::optional<PlanMemo> plan_memo;
   // The drift last computed (by a pass or a full check) and the desired revision it was computed
   // against: a NOTIFY that names its rows updates just those keys of it. Reset whenever a change
   // may have gone unheard (feed reconnected, a notification dropped for a pass that failed).
@@ -123,6 +134,11 @@ struct Controller::Impl {
   Result<void> fetch_and_load(PassRecorder& rec, const Request& request);
   Result<bool> still_in_sync(PassRecorder& rec);
   Result<const model::ActualState*> current_actual();
+  void forget_actual() {
+    known_actual.reset();
+    plan_memo.reset();
+  }
+  plan::PlanAndDrift plan_pass(const model::ActualState& actual);
   void patch_actual(const plan::Plan& plan, std::int64_t revision);
   void state_failed(PassRecorder& rec, const Error& error) {
     if (error.kind == ErrorKind::transient) state.reset();  // reconnect before the next use
@@ -319,14 +335,14 @@ void Controller::Impl::become_leader() {
   }
   seen_revision = -1;
   drift_base.reset();
-  known_actual.reset();
+  forget_actual();
   next_pass = Steady::now();
 }
 
 void Controller::Impl::lose_leadership(const std::string& why) {
   if (is_leader) spdlog::warn("controller: leadership lost: {}", why);
   is_leader = false;
-  known_actual.reset();  // a follower plans nothing: not worth its memory
+  forget_actual();  // a follower plans nothing: not worth its memory
   set_health([](Health& h) { h.leader = false; });
 }
 
@@ -361,13 +377,13 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   auto read = current_actual();
   if (!read) return state_failed(rec, read.error());
   const model::ActualState& actual = **read;
-  auto [plan, drift] = plan::make_plan_and_drift(*desired, actual, options.policy);
+  auto [plan, drift] = plan_pass(actual);
   Decision decision = decide(plan, desired_revision, last_synced, options.self_heal);
   rec.record().plan_ms = ms_since(start);
   rec.record().plan = plan;
   spdlog::info("pass {} commit={} plan +{} ~{} -{} decision={} ({})", rec.record().pass_id, desired->commit,
-               plan.summary.create, plan.summary.update, plan.summary.remove, pass_action_name(decision.action),
-               decision.reason);
+               plan.summary.create, plan.summary.update, plan.summary.remove,
+               pass_action_name(decision.action), decision.reason);
 
   switch (decision.action) {
     case PassAction::refuse:
@@ -396,13 +412,25 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
         patch_actual(plan, *applied);  // `actual` is not used after this
         return record_pass_drift(rec, left);
       }
-      known_actual.reset();  // settled from an in-doubt commit: look again
+      forget_actual();  // settled from an in-doubt commit: look again
       auto again = current_actual();
       if (!again) return;  // applied and recorded; drift comes with the next look
       return record_pass_drift(rec, plan::make_drift(*desired, **again));
     }
   }
   record_pass_drift(rec, drift);
+}
+
+// The plan and drift of this pass: only the pairs the memo cannot vouch for are diffed. The memo
+// then holds this plan's drift: every other pair with a live managed row is equal.
+plan::PlanAndDrift Controller::Impl::plan_pass(const model::ActualState& actual) {
+  auto made = plan_memo && plan_memo->revision == actual.revision
+                  ? plan::make_plan_and_drift(*desired, actual, options.policy, std::move(plan_memo->recheck))
+                  : plan::make_plan_and_drift(*desired, actual, options.policy);
+  plan_memo = PlanMemo{actual.revision, {}};
+  plan_memo->recheck.reserve(made.drift.items.size());
+  for (const auto& item : made.drift.items) plan_memo->recheck.push_back(item.key);
+  return made;
 }
 
 // The database's rows for this pass: the kept ones while the change counter has not moved since
@@ -412,11 +440,12 @@ Result<const model::ActualState*> Controller::Impl::current_actual() {
     auto revision = state->current_revision();
     if (!revision) return tl::unexpected(revision.error());
     if (*revision == known_actual->revision) return &*known_actual;
-    known_actual.reset();  // stale: not held beside the full read that replaces it
+    forget_actual();  // stale: not held beside the full read that replaces it
   }
   auto read = state->read_actual();
   if (!read) return tl::unexpected(read.error());
   known_actual = std::move(*read);
+  plan_memo.reset();  // nothing is known of what changed since the last plan
   return &*known_actual;
 }
 
@@ -427,7 +456,7 @@ void Controller::Impl::patch_actual(const plan::Plan& plan, std::int64_t revisio
   if (!known_actual) return;
   const std::size_t limit = std::max(k_max_notified_keys, known_actual->resources.size() / 10);
   if (plan.changes.size() > limit) {
-    known_actual.reset();
+    forget_actual();
     return;
   }
   std::vector<model::ResourceKey> keys;
@@ -436,8 +465,12 @@ void Controller::Impl::patch_actual(const plan::Plan& plan, std::int64_t revisio
   auto rows = state->read_resources(keys);
   if (!rows || rows->revision != revision) {
     if (!rows && rows.error().kind == ErrorKind::transient) state.reset();
-    known_actual.reset();
+    forget_actual();
     return;
+  }
+  if (plan_memo) {
+    plan_memo->recheck.insert(plan_memo->recheck.end(), keys.begin(), keys.end());
+    plan_memo->revision = rows->revision;
   }
   model::replace_rows(*known_actual, std::move(*rows), std::move(keys));
 }
@@ -506,15 +539,20 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
   if (loaded.diagnostics.has_errors()) {
     desired = std::move(loaded.previous);
     for (const auto& d : loaded.diagnostics.items()) {
-      spdlog::warn("pass {} commit={} {}: {}: {}", rec.record().pass_id, snap->commit, d.location.str(), d.code,
-                   d.message);
+      spdlog::warn("pass {} commit={} {}: {}: {}", rec.record().pass_id, snap->commit, d.location.str(),
+                   d.code, d.message);
     }
     return make_error(ErrorKind::terminal, "INVALID_REVISION",
-                      std::to_string(loaded.diagnostics.error_count()) + " error(s) in commit " + snap->commit +
-                          "; first: " + first_error(loaded.diagnostics));
+                      std::to_string(loaded.diagnostics.error_count()) + " error(s) in commit " +
+                          snap->commit + "; first: " + first_error(loaded.diagnostics));
   }
   desired = std::move(loaded.desired);
   desired_revision = revision_of(*desired);
+  if (plan_memo && loaded.changed) {
+    plan_memo->recheck.insert(plan_memo->recheck.end(), loaded.changed->begin(), loaded.changed->end());
+  } else {
+    plan_memo.reset();
+  }
   loaded_snapshot = snap;
   set_health([&](Health& h) {
     h.loaded = true;
@@ -529,9 +567,9 @@ void Controller::Impl::finish(const RunRecord& record) {
     spdlog::error("pass {} failed commit={} correlation_id={}: {}", record.pass_id, record.commit,
                   record.correlation_id, record.error);
   } else {
-    spdlog::info("pass {} {} commit={} correlation_id={} fetch={}ms load={}ms plan={}ms apply={}ms", record.pass_id,
-                 record.status, record.commit, record.correlation_id, record.fetch_ms, record.load_ms,
-                 record.plan_ms, record.apply_ms);
+    spdlog::info("pass {} {} commit={} correlation_id={} fetch={}ms load={}ms plan={}ms apply={}ms",
+                 record.pass_id, record.status, record.commit, record.correlation_id, record.fetch_ms,
+                 record.load_ms, record.plan_ms, record.apply_ms);
   }
   // A pass that could not be recorded (database down) is kept and recorded with a later one, so
   // an outage's failed passes still end up in sync_runs (at most 8: the first and the latest).
@@ -607,7 +645,7 @@ void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   // handle that (by key) rather than read every row now, which at 100k resources would hold
   // drift back by seconds. Without a notification, read everything.
   if (periodic && drift_base && notification_within(k_notify_grace)) return;
-  known_actual.reset();  // moved on (or it would have been seen_revision): read afresh below
+  forget_actual();  // moved on (or it would have been seen_revision): read afresh below
   auto actual = state->read_actual();
   if (!actual) {
     state.reset();
@@ -627,6 +665,7 @@ void Controller::Impl::check_drift(const Heard& heard, bool periodic) {
   spdlog::info("controller: drift recomputed at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
                actual->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
   known_actual = std::move(*actual);  // the next pass plans on it if nothing moves
+  plan_memo.reset();
 }
 
 // True if a change notification is waiting, or arrives within `grace` (or the controller stops).
@@ -675,8 +714,10 @@ void Controller::Impl::recheck_keys(const std::vector<model::ResourceKey>& keys)
   drift_base = drift;
   heard_revision = rows->revision;
   announce_drift_change();
-  spdlog::info("controller: drift updated for {} notified row(s) at revision {}: {} item(s) read={}ms diff={}ms write={}ms",
-               keys.size(), rows->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
+  spdlog::info(
+      "controller: drift updated for {} notified row(s) at revision {}: {} item(s) read={}ms diff={}ms "
+      "write={}ms",
+      keys.size(), rows->revision, drift.items.size(), read_ms, diff_ms, ms_since(start));
 }
 
 // ---- public --------------------------------------------------------------------------------
@@ -684,7 +725,9 @@ void Controller::Impl::recheck_keys(const std::vector<model::ResourceKey>& keys)
 Controller::Controller(ControllerOptions options, Seams seams)
     : m_impl(std::make_unique<Impl>(std::move(options), std::move(seams))) {}
 
-Controller::~Controller() { stop(); }
+Controller::~Controller() {
+  stop();
+}
 
 void Controller::start() {
   {

@@ -40,6 +40,14 @@ struct PlanAndDrift {
 PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model::ActualState& actual,
                                  const PlanPolicy& policy);
 
+// The same, when the caller knows most pairs are equal: a desired resource and a live managed
+// row whose key is not in `recheck` are counted unchanged without being diffed. The operator
+// vouches for that from its last plan (every such pair was equal then: it had no drift) and
+// from knowing every key that changed on either side since. Equal to the full call whenever
+// that holds; pairs of any other shape are always diffed.
+PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model::ActualState& actual,
+                                 const PlanPolicy& policy, std::vector<model::ResourceKey> recheck);
+
 // The drift left once `plan` has been applied to the state `before` was computed on, without
 // reading the state again: every key the plan changed now equals Git or is gone, every other
 // item stays. Exact when the apply committed on the revision the plan read (Store::apply refuses
@@ -50,7 +58,7 @@ DriftReport drift_after_apply(DriftReport before, const Plan& plan, std::int64_t
 // keys (a key absent from `rows` has no row): what make_drift would say of the whole state when
 // only those rows changed since `before` was computed against the same desired state.
 // `rows.revision` becomes the report's revision.
-DriftReport update_drift(DriftReport before, const model::DesiredState& desired, const model::ActualState& rows,
-                         std::vector<model::ResourceKey> keys);
+DriftReport update_drift(DriftReport before, const model::DesiredState& desired,
+                         const model::ActualState& rows, std::vector<model::ResourceKey> keys);
 
 }  // namespace plumb::plan

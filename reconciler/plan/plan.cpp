@@ -14,8 +14,8 @@ namespace {
 using model::Kind;
 using model::Policy;
 
-Policy effective_policy(const model::Resource* desired, const model::Resource* actual, const PlanPolicy& policy,
-                        Kind kind) {
+Policy effective_policy(const model::Resource* desired, const model::Resource* actual,
+                        const PlanPolicy& policy, Kind kind) {
   if (desired != nullptr) {
     if (auto p = model::annotated_policy(*desired)) return *p;
   }
@@ -34,18 +34,24 @@ std::int64_t rotation_of(const model::Resource& r) {
 class Planner {
  public:
   // With `drift`, the drift of every pair is collected on the way (make_plan_and_drift).
-  Planner(const PlanPolicy& policy, Plan& plan, DriftReport* drift) : m_policy(policy), m_plan(plan), m_drift(drift) {}
+  Planner(const PlanPolicy& policy, Plan& plan, DriftReport* drift)
+      : m_policy(policy), m_plan(plan), m_drift(drift) {}
 
   // `movable`, when set, is `desired` itself and may be moved into the change (see make_plan(&&)).
   void pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual);
+  // A pair the caller vouches is equal, with a live managed row: counted, not diffed.
+  void known_equal() { ++m_plan.summary.unchanged; }
   void finish(std::size_t managed_total, const std::array<std::size_t, 5>& managed_by_kind);
 
  private:
-  void create(const model::Resource& desired, model::Resource* movable, const model::ActualResource* soft_deleted);
+  void create(const model::Resource& desired, model::Resource* movable,
+              const model::ActualResource* soft_deleted);
   void update(const model::Resource& desired, model::Resource* movable, const model::ActualResource& actual);
   void remove(const model::ActualResource& actual);
-  void drifted(DriftType type, const model::ResourceKey& key, const std::vector<FieldChange>* fields = nullptr) {
-    if (m_drift != nullptr) m_drift->items.push_back(DriftItem{type, key, fields ? *fields : std::vector<FieldChange>{}});
+  void drifted(DriftType type, const model::ResourceKey& key,
+               const std::vector<FieldChange>* fields = nullptr) {
+    if (m_drift != nullptr)
+      m_drift->items.push_back(DriftItem{type, key, fields ? *fields : std::vector<FieldChange>{}});
   }
 
   const PlanPolicy& m_policy;
@@ -63,7 +69,8 @@ model::Resource carried(const model::Resource& desired, model::Resource* movable
 }
 
 // Drift is recorded as plan::make_drift defines it (drift.cpp, drift_of), whatever the policy.
-void Planner::pair(const model::Resource* desired, model::Resource* movable, const model::ActualResource* actual) {
+void Planner::pair(const model::Resource* desired, model::Resource* movable,
+                   const model::ActualResource* actual) {
   if (desired != nullptr && (actual == nullptr || actual->deleted)) {
     drifted(DriftType::missing, desired->key);
     return create(*desired, movable, actual);
@@ -126,11 +133,12 @@ void Planner::update(const model::Resource& desired, model::Resource* movable,
       change.rotate_secret = true;
       change.reason = "spec.rotation increased: mint a new secret";
     } else if (after < before) {
-      m_plan.diagnostics.error("ROTATION_DECREASED",
-                               desired.key.str() + ": spec.rotation went down from " + std::to_string(before) +
-                                   " to " + std::to_string(after) + "; rotation only moves forward",
-                               desired.source, "spec.rotation", "set it to " + std::to_string(before + 1) +
-                                                                    " to rotate, or back to " + std::to_string(before));
+      m_plan.diagnostics.error(
+          "ROTATION_DECREASED",
+          desired.key.str() + ": spec.rotation went down from " + std::to_string(before) + " to " +
+              std::to_string(after) + "; rotation only moves forward",
+          desired.source, "spec.rotation",
+          "set it to " + std::to_string(before + 1) + " to rotate, or back to " + std::to_string(before));
     }
   }
   change.desired = carried(desired, movable);
@@ -153,10 +161,10 @@ void Planner::remove(const model::ActualResource& actual) {
     change.reason += " (soft delete: deactivated, kept for history)";
   }
   if (model::prevents_destroy(actual.resource)) {
-    m_plan.diagnostics.error("PREVENT_DESTROY",
-                             change.key.str() + " has plumb.dev/prevent-destroy: \"true\" and would be deleted",
-                             {actual.source_file, 0, 0}, "metadata.annotations[\"plumb.dev/prevent-destroy\"]",
-                             "restore it in Git, or remove the annotation first in a separate change");
+    m_plan.diagnostics.error(
+        "PREVENT_DESTROY", change.key.str() + " has plumb.dev/prevent-destroy: \"true\" and would be deleted",
+        {actual.source_file, 0, 0}, "metadata.annotations[\"plumb.dev/prevent-destroy\"]",
+        "restore it in Git, or remove the annotation first in a separate change");
   }
   ++m_plan.summary.remove;
   ++m_deletes_by_kind[static_cast<std::size_t>(change.key.kind)];
@@ -168,13 +176,15 @@ void Planner::finish(std::size_t managed_total, const std::array<std::size_t, 5>
   // plumb manages, or every resource of a kind that had several.
   std::size_t deletes = m_deletes.size();
   if (!m_policy.allow_mass_delete && deletes > 1) {
-    double share = managed_total == 0 ? 1.0 : static_cast<double>(deletes) / static_cast<double>(managed_total);
+    double share =
+        managed_total == 0 ? 1.0 : static_cast<double>(deletes) / static_cast<double>(managed_total);
     if (share > m_policy.max_delete_fraction) {
       m_plan.diagnostics.error(
           "MASS_DELETE",
           "the plan deletes " + std::to_string(deletes) + " of " + std::to_string(managed_total) +
-              " managed resources (" + std::to_string(static_cast<int>(std::round(share * 100))) + "%, limit " +
-              std::to_string(static_cast<int>(std::round(m_policy.max_delete_fraction * 100))) + "%)",
+              " managed resources (" + std::to_string(static_cast<int>(std::round(share * 100))) +
+              "%, limit " + std::to_string(static_cast<int>(std::round(m_policy.max_delete_fraction * 100))) +
+              "%)",
           {}, "", "check that the whole config was read; pass --allow-mass-delete if this is intended");
     }
     for (Kind kind : model::k_all_kinds) {
@@ -200,7 +210,8 @@ namespace {
 // One merge pass over desired and actual (both sorted by key). `take`, when set, is
 // desired.resources itself, whose resources may be moved into the plan.
 Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>* take,
-                const model::ActualState& actual, const PlanPolicy& policy, DriftReport* drift = nullptr) {
+                const model::ActualState& actual, const PlanPolicy& policy, DriftReport* drift = nullptr,
+                const std::vector<model::ResourceKey>* recheck = nullptr) {
   Plan plan;
   plan.commit = desired.commit;
   plan.actual_revision = actual.revision;
@@ -220,6 +231,14 @@ Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>
   const auto& d = desired.resources;
   const auto& a = actual.resources;
   auto movable = [&](std::size_t index) { return take != nullptr ? &(*take)[index] : nullptr; };
+  // With `recheck`, a pair whose key is not in it is known equal if its row is live and managed.
+  std::size_t r = 0;
+  auto known_equal = [&](const model::ActualResource& row) {
+    if (recheck == nullptr || row.deleted || !row.managed) return false;
+    const auto& key = row.resource.key;
+    while (r < recheck->size() && (*recheck)[r] < key) ++r;  // keys arrive in order
+    return r == recheck->size() || !((*recheck)[r] == key);
+  };
   std::size_t i = 0, j = 0;
   while (i < d.size() || j < a.size()) {
     if (j == a.size() || (i < d.size() && d[i].key < a[j].resource.key)) {
@@ -227,6 +246,9 @@ Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>
       ++i;
     } else if (i == d.size() || a[j].resource.key < d[i].key) {
       planner.pair(nullptr, nullptr, &a[j++]);
+    } else if (known_equal(a[j])) {
+      planner.known_equal();
+      ++i, ++j;
     } else {
       planner.pair(&d[i], movable(i), &a[j++]);
       ++i;
@@ -239,7 +261,8 @@ Plan plan_pairs(const model::DesiredState& desired, std::vector<model::Resource>
 
 }  // namespace
 
-Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy) {
+Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual,
+               const PlanPolicy& policy) {
   return plan_pairs(desired, nullptr, actual, policy);
 }
 
@@ -247,6 +270,14 @@ PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model
                                  const PlanPolicy& policy) {
   PlanAndDrift out;
   out.plan = plan_pairs(desired, nullptr, actual, policy, &out.drift);
+  return out;
+}
+
+PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model::ActualState& actual,
+                                 const PlanPolicy& policy, std::vector<model::ResourceKey> recheck) {
+  std::sort(recheck.begin(), recheck.end());
+  PlanAndDrift out;
+  out.plan = plan_pairs(desired, nullptr, actual, policy, &out.drift, &recheck);
   return out;
 }
 

@@ -88,6 +88,22 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
     for (const model::Resource* r : resources[i]) entry.keys.push_back(r->key);
     next.emplace(keys[i], std::move(entry));
   }
+  // Which keys may have changed since the last valid state: those of the files parsed now and of
+  // the files gone since (unchanged files bring the very same resources). Read before they move.
+  // Only when every file of both revisions has a blob id: a file without one is not in m_known,
+  // so its removal could not be told.
+  const bool all_keyed =
+      std::none_of(keys.begin(), keys.end(), [](const std::string& k) { return k.empty(); });
+  std::optional<std::vector<model::ResourceKey>> changed;
+  if (valid && m_last && m_last_all_keyed && all_keyed) {
+    changed.emplace();
+    for (std::size_t i : miss_index) {
+      for (const model::Resource* r : resources[i]) changed->push_back(r->key);
+    }
+    for (const auto& [key, entry] : m_known) {
+      if (next.count(key) == 0) changed->insert(changed->end(), entry.keys.begin(), entry.keys.end());
+    }
+  }
   // The new state: parsed resources moved in; the last state's moved too when this load is valid
   // (the last state is then never needed again) and nobody else holds it, else copied.
   const bool take_last = valid && m_last && m_last.use_count() == 1;
@@ -110,12 +126,14 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   if (!valid) {
     // Nothing is kept of an invalid revision: the state in force and what is known of its files
     // stay as they were, and the files that changed since are parsed again next time.
-    return CachedLoad{std::move(state), std::move(diagnostics), m_last};
+    return CachedLoad{std::move(state), std::move(diagnostics), m_last, std::nullopt};
   }
 
   m_last = std::move(state);
+  m_last_all_keyed = all_keyed;
   m_known = std::move(next);  // only the latest snapshot's files: bounded to one revision
-  return CachedLoad{m_last, std::move(diagnostics), nullptr};
+  CachedLoad out{m_last, std::move(diagnostics), nullptr, std::move(changed)};
+  return out;
 }
 
 CachedLoader::Stats CachedLoader::stats() const {

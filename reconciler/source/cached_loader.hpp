@@ -19,6 +19,10 @@ struct CachedLoad {
   // Set when the load has errors: the last valid state the loader handed out, untouched, for a
   // caller that let go of it (see CachedLoader::load) and keeps it in force.
   std::shared_ptr<const model::DesiredState> previous;
+  // Set when a valid load follows a valid one: every key whose resource may differ from the
+  // state handed out before (the resources of added, edited and removed files). Any other key's
+  // resource is the same.
+  std::optional<std::vector<model::ResourceKey>> changed;
 };
 
 // Turns snapshots into desired states, parsing only files not seen before. A file is known by
@@ -59,6 +63,7 @@ class CachedLoader {
   load::LoadLimits m_limits;
   std::unordered_map<std::string, Entry> m_known;  // key: blob id + '\n' + path
   std::shared_ptr<model::DesiredState> m_last;     // handed out as const
+  bool m_last_all_keyed = false;                   // every file of its snapshot had a blob id
   std::size_t m_hits = 0;
   std::size_t m_misses = 0;
 };

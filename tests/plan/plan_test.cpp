@@ -358,3 +358,45 @@ TEST_CASE("plan and drift made in one pass equal make_plan and make_drift made a
         "modified Tenant/obs metadata.annotations[\"plumb.dev/policy\"] spec.plan\nunmanaged Tenant/zzz\n"
         "orphaned Pipeline/acme/ws/orphan\nmissing Pipeline/acme/ws/p\nmodified ApiToken/acme/bot spec.rotation\n");
 }
+
+TEST_CASE("a plan that rechecks only the keys that changed since the last one equals a full plan", "[plan][drift]") {
+  model::ActualResource stranger;
+  stranger.resource = tenant("zzz");
+  const auto d1 = desired({tenant("acme"), tenant("beta"), tenant("mod", "growth"), role("acme", "ops"),
+                           token("acme", "bot", 1), pipeline("acme", "ws", "p"), pipeline("acme", "ws", "q")});
+  const auto a1 = actual({managed(tenant("acme")), managed(tenant("beta")), managed(tenant("mod")),
+                          managed(role("acme", "ops")), managed(token("acme", "bot", 1)),
+                          managed(pipeline("acme", "ws", "p")), managed(pipeline("acme", "ws", "q")), stranger},
+                         20);
+  const auto first = plan::make_plan_and_drift(d1, a1, {});
+  std::vector<model::ResourceKey> recheck;
+  for (const auto& item : first.drift.items) recheck.push_back(item.key);
+  CHECK(drift_text(first.drift) == "modified Tenant/mod spec.plan\nunmanaged Tenant/zzz\n");
+
+  // Since then: Git edits beta and drops q; the database changed the ops role and the token.
+  const auto d2 = desired({tenant("acme"), tenant("beta", "enterprise"), tenant("mod", "growth"),
+                           role("acme", "ops"), token("acme", "bot", 1), pipeline("acme", "ws", "p")});
+  auto ops = managed(role("acme", "ops"));
+  ops.resource.spec["description"] = "edited by hand";
+  const auto a2 = actual({managed(tenant("acme")), managed(tenant("beta")), managed(tenant("mod")), ops,
+                          managed(token("acme", "bot", 2)), managed(pipeline("acme", "ws", "p")),
+                          managed(pipeline("acme", "ws", "q")), stranger},
+                         21);
+  for (const auto& key : {tenant("beta").key, pipeline("acme", "ws", "q").key, ops.resource.key,
+                          token("acme", "bot").key}) {
+    recheck.push_back(key);
+  }
+  const auto full = plan::make_plan_and_drift(d2, a2, policy({}, 0.25, true));
+  const auto partial = plan::make_plan_and_drift(d2, a2, policy({}, 0.25, true), recheck);
+  CHECK(plan::plan_to_json(partial.plan) == plan::plan_to_json(full.plan));
+  CHECK(plan::render_plan_text(partial.plan, false) == plan::render_plan_text(full.plan, false));
+  CHECK(drift_text(partial.drift) == drift_text(full.drift));
+  CHECK(partial.plan.summary.unchanged == full.plan.summary.unchanged);
+  CHECK(full.plan.changes.size() == 5);  // beta, mod, ops, bot updated; q deleted
+
+  // The caller's word is taken: a changed pair left out of `recheck` counts as unchanged.
+  std::vector<model::ResourceKey> incomplete(recheck.begin(), recheck.end() - 1);  // forgets the token
+  const auto wrong = plan::make_plan_and_drift(d2, a2, policy({}, 0.25, true), incomplete);
+  CHECK(wrong.plan.changes.size() == 4);
+  CHECK(wrong.plan.summary.unchanged == full.plan.summary.unchanged + 1);
+}

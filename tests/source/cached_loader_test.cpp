@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include <catch2/catch.hpp>
 
 #include "reconciler/source/cached_loader.hpp"
@@ -197,4 +199,46 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
   CHECK(moved.desired->resources[1].spec["plan"] == "growth");
   CHECK(moved.desired.get() != old);
   CHECK(loader.stats().hits == 2 + 2);
+}
+
+TEST_CASE("a valid load after a valid one names every key whose resource may have changed", "[source][cache]") {
+  TempDir tmp("plumb-cache-test");
+  GitRepo repo(tmp.path() / "config");
+  repo.write("acme.yaml", tenant("acme"));
+  repo.write("globex.yaml", tenant("globex"));
+  repo.write("initech.yaml", tenant("initech"));
+  repo.commit("one");
+  TempDir cache("plumb-cache");
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = std::move(*GitSource::open(opts));
+  CachedLoader loader;
+  auto names = [](const std::optional<std::vector<model::ResourceKey>>& keys) {
+    std::vector<std::string> out;
+    for (const auto& k : *keys) out.push_back(k.str());
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  auto first = loader.load(*snapshot_of(*src));
+  CHECK_FALSE(first.changed);  // nothing to compare with
+
+  repo.write("globex.yaml", tenant("globex", "growth"));  // edited
+  repo.remove("initech.yaml");                            // removed
+  repo.write("umbrella.yaml", tenant("umbrella"));        // added
+  repo.commit("two");
+  auto second = loader.load(*snapshot_of(*src));
+  REQUIRE(second.changed);
+  // globex twice: as it was (the old blob) and as it is (the new one).
+  CHECK(names(second.changed) ==
+        std::vector<std::string>{"Tenant/globex", "Tenant/globex", "Tenant/initech", "Tenant/umbrella"});
+
+  repo.write("globex.yaml", tenant("globex", "platinum"));
+  repo.commit("invalid");
+  CHECK_FALSE(loader.load(*snapshot_of(*src)).changed);
+  repo.write("globex.yaml", tenant("globex", "enterprise"));
+  repo.commit("three");
+  auto third = loader.load(*snapshot_of(*src));
+  REQUIRE(third.changed);  // against the last valid state, the invalid one in between kept nothing
+  CHECK(names(third.changed) == std::vector<std::string>{"Tenant/globex", "Tenant/globex"});
 }
