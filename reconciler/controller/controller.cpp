@@ -80,6 +80,9 @@ struct Controller::Impl {
     std::vector<model::ResourceKey> recheck;
   };
   std::optional<PlanMemo> plan_memo;
+  // How the latest pass planned, for its log line: "read" or "kept" rows; "all" pairs diffed or
+  // the number of keys rechecked.
+  std::string pass_rows, pass_diffed;
   // The drift last computed (by a pass or a full check) and the desired revision it was computed
   // against: a NOTIFY that names its rows updates just those keys of it. Reset whenever a change
   // may have gone unheard (feed reconnected, a notification dropped for a pass that failed).
@@ -381,9 +384,9 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   Decision decision = decide(plan, desired_revision, last_synced, options.self_heal);
   rec.record().plan_ms = ms_since(start);
   rec.record().plan = plan;
-  spdlog::info("pass {} commit={} plan +{} ~{} -{} decision={} ({})", rec.record().pass_id, desired->commit,
-               plan.summary.create, plan.summary.update, plan.summary.remove,
-               pass_action_name(decision.action), decision.reason);
+  spdlog::info("pass {} commit={} plan +{} ~{} -{} decision={} ({}) rows={} diffed={}", rec.record().pass_id,
+               desired->commit, plan.summary.create, plan.summary.update, plan.summary.remove,
+               pass_action_name(decision.action), decision.reason, pass_rows, pass_diffed);
 
   switch (decision.action) {
     case PassAction::refuse:
@@ -424,9 +427,10 @@ void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
 // The plan and drift of this pass: only the pairs the memo cannot vouch for are diffed. The memo
 // then holds this plan's drift: every other pair with a live managed row is equal.
 plan::PlanAndDrift Controller::Impl::plan_pass(const model::ActualState& actual) {
-  auto made = plan_memo && plan_memo->revision == actual.revision
-                  ? plan::make_plan_and_drift(*desired, actual, options.policy, std::move(plan_memo->recheck))
-                  : plan::make_plan_and_drift(*desired, actual, options.policy);
+  const bool memo = plan_memo && plan_memo->revision == actual.revision;
+  pass_diffed = memo ? std::to_string(plan_memo->recheck.size()) + " key(s)" : "all";
+  auto made = memo ? plan::make_plan_and_drift(*desired, actual, options.policy, std::move(plan_memo->recheck))
+                   : plan::make_plan_and_drift(*desired, actual, options.policy);
   plan_memo = PlanMemo{actual.revision, {}};
   plan_memo->recheck.reserve(made.drift.items.size());
   for (const auto& item : made.drift.items) plan_memo->recheck.push_back(item.key);
@@ -439,9 +443,13 @@ Result<const model::ActualState*> Controller::Impl::current_actual() {
   if (known_actual) {
     auto revision = state->current_revision();
     if (!revision) return tl::unexpected(revision.error());
-    if (*revision == known_actual->revision) return &*known_actual;
+    if (*revision == known_actual->revision) {
+      pass_rows = "kept";
+      return &*known_actual;
+    }
     forget_actual();  // stale: not held beside the full read that replaces it
   }
+  pass_rows = "read";
   auto read = state->read_actual();
   if (!read) return tl::unexpected(read.error());
   known_actual = std::move(*read);
