@@ -1,10 +1,12 @@
 #include <chrono>
 #include <functional>
+#include <thread>
 
 #include "reconciler/model/values.hpp"
 #include "reconciler/store/apply_sql.hpp"
 #include "reconciler/store/internal.hpp"
 #include "reconciler/util/crypto.hpp"
+#include "reconciler/util/handoff.hpp"
 #include "reconciler/util/token_format.hpp"
 
 namespace plumb::store {
@@ -109,14 +111,13 @@ Json audit_row(const plan::Change& change, std::size_t ord) {
           {"diff", detail::audit_diff(change)}};
 }
 
-// Collects rows and hands them to `send` as one JSON array once a batch is full (or when
-// flushed); `written` hears how many rows each statement wrote. Each row is serialised as it
-// comes, so its JSON is freed at once rather than a batch of trees at the end.
+// Collects rows and hands them to `send` as one JSON array, with their number, once a batch is
+// full (or when flushed). Each row is serialised as it comes, so its JSON is freed at once rather
+// than a batch of trees at the end.
 class BatchWriter {
  public:
-  using Send = std::function<void(const std::string& rows)>;
-  BatchWriter(Send send, std::function<void(std::size_t)> written = {})
-      : m_send(std::move(send)), m_written(std::move(written)) {}
+  using Send = std::function<void(const std::string& rows, std::size_t count)>;
+  explicit BatchWriter(Send send) : m_send(std::move(send)) {}
   void add(const Json& row) {
     m_text += m_rows == 0 ? '[' : ',';
     m_text += row.dump();
@@ -125,15 +126,13 @@ class BatchWriter {
   void flush() {
     if (m_rows == 0) return;
     m_text += ']';
-    m_send(m_text);
-    if (m_written) m_written(m_rows);
+    m_send(m_text, m_rows);
     m_text.clear();
     m_rows = 0;
   }
 
  private:
   Send m_send;
-  std::function<void(std::size_t)> m_written;
   std::string m_text;
   std::size_t m_rows = 0;
 };
@@ -163,16 +162,28 @@ Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const 
 }
 
 // Upserts kind by kind in dependency order, then deletes in reverse; minted tokens are noted.
-void write_changes(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
-                   std::vector<model::ResourceKey>& minted) {
-  std::size_t done = 0;
-  auto progress = [&](std::size_t rows) {
-    done += rows;
-    if (options.progress) options.progress(done, plan.changes.size());
-  };
+// One statement of an apply: its SQL and its batch of rows as a JSON array. Audit statements
+// take the run's actor, commit and ids besides the rows.
+struct Statement {
+  std::string sql;
+  std::string rows;
+  std::size_t count = 0;  // rows in the batch, for progress (audit rows are not counted)
+  bool audit = false;
+};
+
+// The builder stops when the sending side gave up (its transaction failed).
+struct SendingStopped {};
+
+// Every statement of the apply, in the order they are sent: upserts by kind (dependency order),
+// deletes in reverse, then one audit row per change in plan order (the chain trigger links them
+// in insertion order). Runs on its own thread (Store::apply); touches no connection.
+void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const plan::Plan& plan,
+                      std::vector<model::ResourceKey>& minted) {
   for (Kind kind : model::k_all_kinds) {
     const std::string sql = impl.q(detail::upsert_sql(kind));
-    BatchWriter upserts([&](const std::string& rows) { tx.exec_params(sql, rows); }, progress);
+    BatchWriter upserts([&](const std::string& rows, std::size_t n) {
+      if (!out.push(Statement{sql, rows, n, false})) throw SendingStopped{};
+    });
     for (const auto& change : plan.changes) {
       if (change.key.kind == kind && change.action != plan::Action::remove)
         upserts.add(write_row(change, plan, impl.keys, minted));
@@ -181,28 +192,67 @@ void write_changes(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& pl
   }
   for (auto it = model::k_all_kinds.rbegin(); it != model::k_all_kinds.rend(); ++it) {
     const std::string sql = impl.q(detail::delete_sql(*it));
-    BatchWriter deletes([&](const std::string& rows) { tx.exec_params(sql, rows); }, progress);
+    BatchWriter deletes([&](const std::string& rows, std::size_t n) {
+      if (!out.push(Statement{sql, rows, n, false})) throw SendingStopped{};
+    });
     for (const auto& change : plan.changes) {
-      if (change.key.kind == *it && change.action == plan::Action::remove) deletes.add(detail::key_row(change.key));
+      if (change.key.kind == *it && change.action == plan::Action::remove)
+        deletes.add(detail::key_row(change.key));
     }
     deletes.flush();
   }
-}
-
-// One audit row per change, in plan order (the chain trigger links them in insertion order).
-void write_audit(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
-                 const std::string& run_id) {
-  const std::string sql = impl.q(
+  const std::string audit_sql = impl.q(
       "INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
       "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
       "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
       "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
       "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord");
-  BatchWriter rows([&](const std::string& batch) {
-    tx.exec_params(sql, batch, options.actor, options.actor_type, plan.commit, run_id, options.correlation_id);
+  BatchWriter audit([&](const std::string& rows, std::size_t) {
+    if (!out.push(Statement{audit_sql, rows, 0, true})) throw SendingStopped{};
   });
-  for (std::size_t i = 0; i < plan.changes.size(); ++i) rows.add(audit_row(plan.changes[i], i));
-  rows.flush();
+  for (std::size_t i = 0; i < plan.changes.size(); ++i) audit.add(audit_row(plan.changes[i], i));
+  audit.flush();
+}
+
+// Writes the plan's rows and audit rows in `tx`. The statements are built on a second thread
+// while this one sends them, so building the next batch (JSON, spec hashes, minted secrets,
+// audit diffs) overlaps PostgreSQL executing the current one; they are sent in build order.
+// Returns the keys of the tokens whose secrets were minted.
+std::vector<model::ResourceKey> write_plan(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
+                                           const ApplyOptions& options, const std::string& run_id) {
+  Handoff<Statement> pipe(2);
+  std::vector<model::ResourceKey> minted;
+  std::thread builder([&] {
+    try {
+      build_statements(pipe, impl, plan, minted);
+      pipe.close();
+    } catch (const SendingStopped&) {
+      pipe.close();
+    } catch (...) {
+      pipe.close(std::current_exception());
+    }
+  });
+  // Whichever way this ends (a statement may throw), the builder is stopped and joined first.
+  struct Join {
+    Handoff<Statement>& pipe;
+    std::thread& thread;
+    ~Join() {
+      pipe.cancel();
+      thread.join();
+    }
+  } join{pipe, builder};
+  std::size_t done = 0;
+  while (auto statement = pipe.pop()) {
+    if (statement->audit) {
+      tx.exec_params(statement->sql, statement->rows, options.actor, options.actor_type, plan.commit, run_id,
+                     options.correlation_id);
+      continue;
+    }
+    tx.exec_params(statement->sql, statement->rows);
+    done += statement->count;
+    if (options.progress) options.progress(done, plan.changes.size());
+  }
+  return minted;  // the builder closed the pipe: it is done with `minted`
 }
 
 // Checks made before touching the database: the planner's verdict, the plan's shape (a saved
@@ -278,8 +328,7 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
     tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);
     if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok)
       return tl::unexpected<Error>(ok.error());
-    write_changes(tx, *m_impl, plan, options, result.minted_tokens);
-    write_audit(tx, *m_impl, plan, options, result.sync_run_id);
+    result.minted_tokens = write_plan(tx, *m_impl, plan, options, result.sync_run_id);
     count_changes(plan, result);
     result.revision =
         tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
