@@ -88,6 +88,9 @@ TEST_CASE("an out-of-band UPDATE shows up as drift within a second and stays wit
   ctl->start();
   REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
   REQUIRE(eventually(2s, [&] { return env.scalar("SELECT count(*) FROM plumb.drift_items") == "0"; }));
+  // The startup pass counts as a drift change when it finishes, a little after its rows are
+  // visible: take `seen` only once it has (health and the count move under one lock).
+  REQUIRE(eventually(5s, [&] { return ctl->health().last_pass_status == "succeeded"; }));
   // No pass comes (interval 60 s), so only the drift recomputation can wake this waiter: it is
   // what makes `plumb run` drop the API's cached drift at once instead of after its TTL.
   std::uint64_t seen = ctl->drift_changes();
