@@ -76,9 +76,8 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   diagnostics.sort();
   const bool valid = !diagnostics.has_errors();
 
-  // What to remember of each file (a valid load declares every key once, so every file's
-  // resources are in the new state).
-  // Read before the resources move.
+  // What to remember of each file, read before the resources move (a valid load declares every
+  // key once, so every file's resources are in the new state).
   std::unordered_map<std::string, Entry> next;
   next.reserve(count);
   for (std::size_t i = 0; i < count && valid; ++i) {
