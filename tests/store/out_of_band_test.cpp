@@ -95,3 +95,19 @@ TEST_CASE("rows written out of band are read back in canonical form with default
                               {"expiresAt", "2030-05-06T05:08:09.5Z"}});
   CHECK(t.labels == model::Json::object());
 }
+
+TEST_CASE("an apply's own rows queue no out-of-band trigger events; a write outside one still does", "[store]") {
+  auto db = fresh_store();
+  // Every out-of-band row trigger carries the condition (0003), so PostgreSQL skips it for an
+  // apply's rows instead of queueing an event per row.
+  CHECK(psql(db.url, "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+                     "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'plumb' "
+                     "AND t.tgname LIKE '%\\_out\\_of\\_band' AND t.tgqual IS NOT NULL") == "5\n");
+  const std::vector<model::Resource> desired = {tenant("acme"), workspace("acme", "analytics", {"postgres"})};
+  must(db.store.apply(simple_plan(desired, must(db.store.read_actual()))));
+  CHECK(psql(db.url, "SELECT count(*) FROM plumb.audit_log WHERE actor_type = 'database'") == "0\n");
+  // A session that sets plumb.sync_run to nothing is not an apply.
+  psql(db.url, "BEGIN; SELECT set_config('plumb.sync_run', '', true); "
+               "UPDATE plumb.workspaces SET display_name = 'x' WHERE name = 'analytics'; COMMIT");
+  CHECK(psql(db.url, "SELECT action FROM plumb.audit_log WHERE actor_type = 'database'") == "workspace.update\n");
+}
