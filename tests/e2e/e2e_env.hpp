@@ -87,6 +87,13 @@ class E2eEnv {
     return rows[0][0].c_str();
   }
 
+  // The status of the operator pass `id` once it has finished and recorded its timings, ""
+  // before that.
+  std::string pass_status(const std::string& id) const {
+    return scalar("SELECT coalesce(max(status), '') FROM plumb.sync_runs WHERE id = '" + id +
+                  "' AND finished_at IS NOT NULL AND counts ? 'fetch_ms'");
+  }
+
   void exec(const std::string& sql) const {
     pqxx::connection c(url);
     pqxx::nontransaction tx(c);

@@ -196,10 +196,7 @@ TEST_CASE("a pass after an in-sync pass still sees an out-of-band edit made in b
   auto ctl = env.controller(opts);
   ctl->start();
   REQUIRE(eventually(5s, [&] { return env.scalar("SELECT count(*) FROM plumb.tenants WHERE name = 'acme'") == "1"; }));
-  auto status_of = [&](const Result<std::string>& id) {
-    return env.scalar("SELECT coalesce(max(status), '') FROM plumb.sync_runs WHERE id = '" + *id +
-                      "' AND finished_at IS NOT NULL AND counts ? 'fetch_ms'");
-  };
+  auto status_of = [&](const Result<std::string>& id) { return env.pass_status(*id); };
   auto pass = [&](const std::string& correlation) {
     auto id = ctl->trigger(Request{Trigger::api, correlation});
     REQUIRE(id);
@@ -235,8 +232,7 @@ TEST_CASE("a commit after an apply is planned on current rows, not on the ones k
     REQUIRE(id);
     std::string status;
     REQUIRE(eventually(5s, [&] {
-      status = env.scalar("SELECT coalesce(max(status), '') FROM plumb.sync_runs WHERE id = '" + *id +
-                          "' AND finished_at IS NOT NULL AND counts ? 'fetch_ms'");
+      status = env.pass_status(*id);
       return !status.empty();
     }));
     return status;

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "reconciler/model/state.hpp"
+#include "reconciler/plan/drift.hpp"
 #include "reconciler/plan/plan.hpp"
 
 namespace plumb::testing {
@@ -64,6 +65,17 @@ inline plan::PlanPolicy policy(std::map<model::Kind, model::Policy> per_kind = {
 inline model::ActualState actual(std::vector<model::ActualResource> rs, std::int64_t revision = 7) {
   std::sort(rs.begin(), rs.end(), [](const auto& a, const auto& b) { return a.resource.key < b.resource.key; });
   return {revision, std::move(rs)};
+}
+
+// A drift report as one comparable text: each item's type, key and changed field paths.
+inline std::string drift_text(const plan::DriftReport& report) {
+  std::string out;
+  for (const auto& item : report.items) {
+    out += std::string(plan::drift_type_name(item.type)) + " " + item.key.str();
+    for (const auto& f : item.fields) out += " " + f.path;
+    out += "\n";
+  }
+  return out;
 }
 
 }  // namespace plumb::testing

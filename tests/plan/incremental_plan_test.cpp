@@ -18,16 +18,6 @@ using namespace plumb::testing;
 
 namespace {
 
-std::string drift_lines(const plan::DriftReport& report) {
-  std::string out;
-  for (const auto& item : report.items) {
-    out += std::string(plan::drift_type_name(item.type)) + " " + item.key.str();
-    for (const auto& f : item.fields) out += " " + f.path;
-    out += "\n";
-  }
-  return out;
-}
-
 // A world of a few tenants and pipelines whose fields take a few values, so that edits collide,
 // revert and come back; some resources are observed (policy), some rows unmanaged or soft-deleted.
 class World {
@@ -144,7 +134,7 @@ TEST_CASE("planning only the keys that changed since the last plan always equals
       const auto partial = plan::make_plan_and_drift(d, a, pol, recheck);
       INFO("seed " << seed << " step " << step);
       REQUIRE(plan::plan_to_json(partial.plan) == plan::plan_to_json(full.plan));
-      REQUIRE(drift_lines(partial.drift) == drift_lines(full.drift));
+      REQUIRE(drift_text(partial.drift) == drift_text(full.drift));
       recheck.clear();
       for (const auto& item : partial.drift.items) recheck.push_back(item.key);
       last = partial.plan;

@@ -269,21 +269,6 @@ TEST_CASE("drift after an apply keeps only what the plan did not change", "[plan
   CHECK(after.items[1].type == plan::DriftType::unmanaged);
 }
 
-namespace {
-
-// A drift report as one comparable text: each item's type, key and changed field paths.
-std::string drift_text(const plan::DriftReport& report) {
-  std::string out;
-  for (const auto& item : report.items) {
-    out += std::string(plan::drift_type_name(item.type)) + " " + item.key.str();
-    for (const auto& f : item.fields) out += " " + f.path;
-    out += "\n";
-  }
-  return out;
-}
-
-}  // namespace
-
 TEST_CASE("drift updated for the notified rows equals the drift of the whole state", "[plan][drift]") {
   const auto d = desired({tenant("acme"), tenant("beta"), role("acme", "ops"), pipeline("acme", "ws", "p"),
                           pipeline("acme", "ws", "q"), token("acme", "bot")});

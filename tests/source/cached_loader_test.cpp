@@ -18,6 +18,16 @@ std::string tenant(const std::string& name, const std::string& plan = "starter")
          "\n  plan: " + plan + "\n  adminEmail: admin@" + name + ".example.com\n";
 }
 
+// A Git source on `repo`'s default branch, cloned into `cache`.
+std::unique_ptr<GitSource> source_of(const GitRepo& repo, const TempDir& cache) {
+  GitSourceOptions opts;
+  opts.repo = repo.url();
+  opts.cache_dir = cache.str();
+  auto src = GitSource::open(opts);
+  REQUIRE(src);
+  return std::move(*src);
+}
+
 std::shared_ptr<const Snapshot> snapshot_of(GitSource& src) {
   auto snap = src.snapshot();
   REQUIRE(snap);
@@ -33,10 +43,7 @@ TEST_CASE("an unchanged file is parsed once however many commits follow", "[sour
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
 
   auto first = loader.load(*snapshot_of(*src));
@@ -72,10 +79,7 @@ TEST_CASE("a refused symlink makes the loaded revision invalid", "[source][cache
   std::filesystem::create_symlink("/etc/passwd", repo.dir() / "passwd.yaml");
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
   auto result = loader.load(*snapshot_of(*src));
   CHECK(result.diagnostics.has_errors());
@@ -90,10 +94,7 @@ TEST_CASE("the loader serves unchanged files from the desired state it handed ou
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
   auto first = loader.load(*snapshot_of(*src));
   CHECK(first.desired.use_count() == 2);  // ours and the loader's: one copy of the resources
@@ -119,10 +120,7 @@ TEST_CASE("a file whose resource is declared twice is parsed again, and the dupl
   repo.write("b.yaml", tenant("acme", "growth"));
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
   auto code = [](const CachedLoad& l) { return l.diagnostics.empty() ? std::string() : l.diagnostics.items()[0].code; };
   auto first = loader.load(*snapshot_of(*src));
@@ -153,10 +151,7 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
   auto in_force = loader.load(*snapshot_of(*src)).desired;
   REQUIRE(in_force);
@@ -209,10 +204,7 @@ TEST_CASE("a valid load after a valid one names every key whose resource may hav
   repo.write("initech.yaml", tenant("initech"));
   repo.commit("one");
   TempDir cache("plumb-cache");
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = std::move(*GitSource::open(opts));
+  auto src = source_of(repo, cache);
   CachedLoader loader;
   auto names = [](const std::optional<std::vector<model::ResourceKey>>& keys) {
     std::vector<std::string> out;
