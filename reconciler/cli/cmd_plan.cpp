@@ -1,8 +1,10 @@
 // plumb plan / apply / drift: desired state from DIR, actual state from the database (or a
 // base Git ref for an offline plan), a pure plan in between (DESIGN §4).
+#include <atomic>
 #include <fstream>
 #include <iostream>
 #include <sstream>
+#include <thread>
 
 #include <spdlog/spdlog.h>
 
@@ -90,6 +92,34 @@ bool confirm(const ApplyOptions& options) {
   return true;
 }
 
+// Prints a plan's text to stdout: at once, or on its own thread (`background`) so the caller can
+// start applying it meanwhile. wait() (or the destructor) returns once it is all printed.
+class PlanPrinter {
+ public:
+  PlanPrinter(const plan::Plan& plan, bool colour, bool background) {
+    if (!background) {
+      print(plan, colour);
+      return;
+    }
+    m_thread = std::thread([this, &plan, colour] { print(plan, colour); });
+  }
+  PlanPrinter(const PlanPrinter&) = delete;
+  PlanPrinter& operator=(const PlanPrinter&) = delete;
+  ~PlanPrinter() { wait(); }
+  void wait() {
+    if (m_thread.joinable()) m_thread.join();
+  }
+  bool done() const { return m_done.load(); }
+
+ private:
+  void print(const plan::Plan& plan, bool colour) {
+    std::cout << plan::render_plan_text(plan, colour) << std::flush;
+    m_done = true;
+  }
+  std::atomic<bool> m_done{false};
+  std::thread m_thread;
+};
+
 int report_apply(const store::ApplyResult& result) {
   std::cout << "\nApply complete: " << result.created << " created, " << result.updated << " updated, "
             << result.deleted << " deleted in " << result.duration_ms << " ms (sync run " << result.sync_run_id
@@ -135,23 +165,32 @@ int run_apply(const GlobalOptions& global, const ApplyOptions& options) {
                                                         : read_plan_file(options.plan_file);
   if (!result) return result.error().message.empty() ? k_exit_error : fail(result.error().message);
   plan::Plan& plan = *result;
-  std::cout << plan::render_plan_text(plan, use_colour(global));
+  // With --auto-approve nobody reads the plan before the apply starts, so it is printed on a
+  // second thread while the apply runs (at 100k changes rendering it takes about a second).
+  // Otherwise it is printed first, for the user to confirm.
+  const bool overlap = options.auto_approve && plan.applyable() && !plan.empty();
+  PlanPrinter printer(plan, use_colour(global), overlap);
   if (!plan.applyable()) return fail("the plan cannot be applied; nothing was changed");
   if (plan.empty()) return k_exit_ok;
   if (!confirm(options)) return k_exit_error;
 
   auto store = open_store(options.plan.db);
-  if (!store) return fail(store.error().message);
+  if (!store) {
+    printer.wait();
+    return fail(store.error().message);
+  }
   store::ApplyOptions apply_options;
   apply_options.actor = cli_actor();
   apply_options.actor_type = "cli";
   apply_options.trigger = "cli";
   bool show_progress = stderr_is_tty() && plan.changes.size() > 1000;
-  apply_options.progress = [show_progress](std::size_t done, std::size_t total) {
-    if (show_progress) std::cerr << "\rapplying: " << done << "/" << total << std::flush;
+  apply_options.progress = [show_progress, &printer](std::size_t done, std::size_t total) {
+    // Not while the plan is still being printed: the two would interleave on a terminal.
+    if (show_progress && printer.done()) std::cerr << "\rapplying: " << done << "/" << total << std::flush;
     spdlog::debug("applied {}/{} changes", done, total);
   };
   auto applied = store->apply(plan, apply_options);
+  printer.wait();
   if (show_progress) std::cerr << "\n";
   if (!applied) {
     const Error& e = applied.error();

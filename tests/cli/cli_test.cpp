@@ -129,8 +129,10 @@ TEST_CASE("the whole cycle against a database keeps the CLI contract", "[cli][db
   CHECK(unconfirmed.code == 1);
   CHECK(unconfirmed.out.find("--auto-approve") != std::string::npos);
 
+  // With --auto-approve the plan is printed while the apply runs: all of it, before the result.
   auto applied = run_plumb({"apply", "--plan", saved, "--auto-approve"}, env);
   CHECK(applied.code == 0);
+  CHECK(applied.out.find("25 to create") < applied.out.find("25 created"));
   CHECK(applied.out.find("25 created") != std::string::npos);
   CHECK(run_plumb({"plan", examples, "--detailed-exitcode"}, env).code == 0);
   CHECK(run_plumb({"drift", examples}, env).code == 0);
@@ -138,6 +140,7 @@ TEST_CASE("the whole cycle against a database keeps the CLI contract", "[cli][db
   // The saved plan is now stale: refused, whatever it contains.
   auto stale = run_plumb({"apply", "--plan", saved, "--auto-approve"}, env);
   CHECK(stale.code == 1);
+  CHECK(stale.out.find("25 to create") < stale.out.find("changed since this plan"));
   CHECK(stale.out.find("changed since this plan") != std::string::npos);
 
   // A hand edit is drift with its field, and apply heals it.
