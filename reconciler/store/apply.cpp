@@ -174,11 +174,18 @@ struct Statement {
 // The builder stops when the sending side gave up (its transaction failed).
 struct SendingStopped {};
 
+// What the builder leaves for the sending thread besides the statements.
+struct Built {
+  std::vector<model::ResourceKey> minted;  // tokens whose secrets were minted
+  std::string plan_record;                 // the run's compact plan (JSON text)
+};
+
 // Every statement of the apply, in the order they are sent: upserts by kind (dependency order),
 // deletes in reverse, then one audit row per change in plan order (the chain trigger links them
-// in insertion order). Runs on its own thread (Store::apply); touches no connection.
-void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const plan::Plan& plan,
-                      std::vector<model::ResourceKey>& minted) {
+// in insertion order); then, while the last statements run, the run's plan record. Runs on its
+// own thread (Store::apply); touches no connection.
+void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const plan::Plan& plan, Built& built) {
+  auto& minted = built.minted;
   for (Kind kind : model::k_all_kinds) {
     const std::string sql = impl.q(detail::upsert_sql(kind));
     BatchWriter upserts([&](const std::string& rows, std::size_t n) {
@@ -212,19 +219,20 @@ void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const pl
   });
   for (std::size_t i = 0; i < plan.changes.size(); ++i) audit.add(audit_row(plan.changes[i], i));
   audit.flush();
+  built.plan_record = detail::compact_plan(plan).dump();
 }
 
 // Writes the plan's rows and audit rows in `tx`. The statements are built on a second thread
 // while this one sends them, so building the next batch (JSON, spec hashes, minted secrets,
 // audit diffs) overlaps PostgreSQL executing the current one; they are sent in build order.
-// Returns the keys of the tokens whose secrets were minted.
-std::vector<model::ResourceKey> write_plan(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
-                                           const ApplyOptions& options, const std::string& run_id) {
+// Returns the minted tokens' keys and the run's plan record.
+Built write_plan(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const ApplyOptions& options,
+                 const std::string& run_id) {
   Handoff<Statement> pipe(2);
-  std::vector<model::ResourceKey> minted;
+  Built built;
   std::thread builder([&] {
     try {
-      build_statements(pipe, impl, plan, minted);
+      build_statements(pipe, impl, plan, built);
       pipe.close();
     } catch (const SendingStopped&) {
       pipe.close();
@@ -252,7 +260,7 @@ std::vector<model::ResourceKey> write_plan(pqxx::work& tx, const Store::Impl& im
     done += statement->count;
     if (options.progress) options.progress(done, plan.changes.size());
   }
-  return minted;  // the builder closed the pipe: it is done with `minted`
+  return built;  // the builder closed the pipe: it is done with `built`
 }
 
 // Checks made before touching the database: the planner's verdict, the plan's shape (a saved
@@ -291,10 +299,9 @@ void count_changes(const plan::Plan& plan, ApplyResult& result) {
 
 // The run's row, in the apply's own transaction (upsert: the controller may have written it
 // as `running` first).
-void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan,
+void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan, const std::string& plan_record,
                     const ApplyOptions& options, const ApplyResult& result) {
   const Json counts = {{"create", result.created}, {"update", result.updated}, {"delete", result.deleted}};
-  const Json plan_json = detail::compact_plan(plan);
   tx.exec_params(
       impl.q("INSERT INTO @schema@.sync_runs (id, trigger, commit, status, plan, counts, started_at, "
              "finished_at, duration_ms, actor, correlation_id, revision) VALUES ($1, $2, $3, $4, "
@@ -303,7 +310,7 @@ void write_sync_run(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& p
              "counts = EXCLUDED.counts, finished_at = EXCLUDED.finished_at, "
              "duration_ms = EXCLUDED.duration_ms, revision = EXCLUDED.revision"),
       result.sync_run_id, options.trigger, plan.commit, plan.empty() ? "no_changes" : "succeeded",
-      plan_json.dump(), counts.dump(), result.duration_ms, options.actor, options.correlation_id,
+      plan_record, counts.dump(), result.duration_ms, options.actor, options.correlation_id,
       result.revision);
 }
 
@@ -328,14 +335,15 @@ Result<ApplyResult> Store::apply(const plan::Plan& plan, const ApplyOptions& opt
     tx.exec_params("SELECT set_config('plumb.sync_run', $1, true)", result.sync_run_id);
     if (auto ok = check_preconditions(tx, *m_impl, plan, options); !ok)
       return tl::unexpected<Error>(ok.error());
-    result.minted_tokens = write_plan(tx, *m_impl, plan, options, result.sync_run_id);
+    Built built = write_plan(tx, *m_impl, plan, options, result.sync_run_id);
+    result.minted_tokens = std::move(built.minted);
     count_changes(plan, result);
     result.revision =
         tx.exec(m_impl->q("SELECT revision FROM @schema@.state_revision"))[0][0].as<std::int64_t>();
     result.duration_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started)
             .count();
-    write_sync_run(tx, *m_impl, plan, options, result);
+    write_sync_run(tx, *m_impl, plan, built.plan_record, options, result);
     if (!plan.empty()) {
       const Json note = {{"op", "apply"}, {"syncRunId", result.sync_run_id}, {"revision", result.revision}};
       tx.exec_params("SELECT pg_notify($1, $2)", std::string(k_changes_channel), note.dump());

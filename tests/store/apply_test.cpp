@@ -51,6 +51,10 @@ TEST_CASE("apply creates every kind and reading back yields an empty plan", "[st
   }
   CHECK(simple_plan(sample(), after).empty());
   CHECK(psql(db.url, "SELECT status, counts->>'create' FROM plumb.sync_runs") == "succeeded|6\n");
+  // The run's plan record (made on the statement builder's thread) names every change.
+  CHECK(psql(db.url, "SELECT jsonb_array_length(plan->'changes'), plan->'summary'->>'create', "
+                     "plan->'changes'->5->>'name' = '" + plan.changes[5].key.name + "' FROM plumb.sync_runs") ==
+        "6|6|t\n");
   CHECK(psql(db.url, "SELECT count(*) FROM plumb.audit_log WHERE actor_type = 'cli' AND sync_run_id = '" +
                          result.sync_run_id + "'") == "6\n");
   CHECK(psql(db.url, "SELECT spec_hash IS NOT NULL AND managed_by = 'plumb' FROM plumb.tenants") == "t\n");
