@@ -1,6 +1,8 @@
 #include "reconciler/controller/controller.hpp"
 
 #include <algorithm>
+#include <memory>
+#include <optional>
 #include <random>
 #include <vector>
 
@@ -60,7 +62,13 @@ struct Controller::Impl {
   std::unique_ptr<LeaderLock> lock;
   bool is_leader = false;
   bool first_pass = true;
-  std::shared_ptr<const source::Snapshot> loaded_snapshot;  // the snapshot `desired` came from
+  // The snapshot `desired` came from, held weakly: the source keeps it, and while nobody else
+  // holds it the next commit's read moves its unchanged files out instead of copying them.
+  std::weak_ptr<const source::Snapshot> loaded_snapshot;
+  struct Revision {
+    std::string commit, author;
+  };
+  std::optional<Revision> loaded_revision;  // of loaded_snapshot, for passes that do not fetch
   std::shared_ptr<const model::DesiredState> desired;       // last good desired state (shared with loader)
   std::string desired_revision;
   std::string last_synced;
@@ -526,17 +534,22 @@ Result<bool> Controller::Impl::still_in_sync(PassRecorder& rec) {
 // parse cache. An invalid revision leaves the last good desired state in force.
 Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& request) {
   auto start = Steady::now();
-  std::shared_ptr<const source::Snapshot> snap = loaded_snapshot;
-  if (request.reason != Trigger::notify || !snap) {
-    auto fetched = seams.source->snapshot(stop_source.get_token());
-    if (!fetched) return tl::unexpected(fetched.error());
-    snap = *fetched;
+  if (request.reason == Trigger::notify && desired && loaded_revision) {
+    // A NOTIFY pass re-checks the revision in force against the database: nothing to fetch.
+    rec.record().commit = loaded_revision->commit;
+    rec.record().actor = loaded_revision->author;
+    rec.record().fetch_ms = ms_since(start);
+    return {};
   }
+  auto fetched = seams.source->snapshot(stop_source.get_token());
+  if (!fetched) return tl::unexpected(fetched.error());
+  std::shared_ptr<const source::Snapshot> snap = *fetched;
   rec.record().commit = snap->commit;
   rec.record().actor = snap->author;
   rec.record().fetch_ms = ms_since(start);
-  if (snap == loaded_snapshot && desired) return {};
-  loaded_snapshot.reset();  // its files are parsed already: not held beside the new ones while loading
+  if (desired && snap == loaded_snapshot.lock()) return {};
+  loaded_snapshot.reset();
+  loaded_revision.reset();
   // Let go of the state in force (the loader holds it too): the loader then moves the resources
   // of unchanged files into the new state instead of copying them, and hands it back if this
   // revision is invalid.
@@ -562,6 +575,7 @@ Result<void> Controller::Impl::fetch_and_load(PassRecorder& rec, const Request& 
     plan_memo.reset();
   }
   loaded_snapshot = snap;
+  loaded_revision = Revision{snap->commit, snap->author};
   set_health([&](Health& h) {
     h.loaded = true;
     h.last_good_commit = desired->commit;

@@ -167,7 +167,7 @@ Result<std::string> GitSource::resolve() const {
 }
 
 Result<std::shared_ptr<const Snapshot>> GitSource::read(const std::string& commit_id) {
-  if (m_last && m_last->commit == commit_id) return m_last;
+  if (m_last && m_last->commit == commit_id) return std::shared_ptr<const Snapshot>(m_last);
   if (auto ok = open_cache(); !ok) return tl::unexpected(ok.error());
   git_oid oid;
   git_commit* raw = nullptr;
@@ -175,11 +175,15 @@ Result<std::shared_ptr<const Snapshot>> GitSource::read(const std::string& commi
     return make_error(ErrorKind::terminal, "REF_NOT_FOUND", "no commit " + commit_id);
   }
   CommitPtr commit(raw);
-  // The last snapshot's unchanged directories and files are taken from it, not read again.
-  auto snap = read_commit_files(m_impl->repo.get(), commit.get(), m_subpath, m_options.limits, m_last.get());
+  // The last snapshot's unchanged directories and files are taken from it, not read again; when
+  // nobody else holds it any more (the controller keeps only a weak reference), their contents
+  // are moved out of it rather than copied, and it is dropped whatever the outcome.
+  const auto reuse = m_last && m_last.use_count() == 1 ? detail::Reuse::consume : detail::Reuse::copy;
+  auto snap = read_commit_files(m_impl->repo.get(), commit.get(), m_subpath, m_options.limits, m_last.get(), reuse);
+  if (reuse == detail::Reuse::consume) m_last.reset();
   if (!snap) return tl::unexpected(snap.error());
-  m_last = std::make_shared<const Snapshot>(std::move(*snap));
-  return m_last;
+  m_last = std::make_shared<Snapshot>(std::move(*snap));
+  return std::shared_ptr<const Snapshot>(m_last);
 }
 
 Result<std::shared_ptr<const Snapshot>> GitSource::snapshot(std::stop_token stop) {

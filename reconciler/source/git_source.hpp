@@ -70,7 +70,7 @@ class GitSource final : public Source {
   std::string m_subpath;
   std::string m_cache_path;
   std::unique_ptr<Impl> m_impl;
-  std::shared_ptr<const Snapshot> m_last;
+  std::shared_ptr<Snapshot> m_last;  // handed out as const; consumed by the next read once nobody holds it
 };
 
 }  // namespace plumb::source

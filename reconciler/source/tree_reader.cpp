@@ -18,15 +18,16 @@ struct Walk {
   git_repository* repo = nullptr;
   git_odb* odb = nullptr;
   const load::LoadLimits* limits = nullptr;
-  const Snapshot* previous = nullptr;  // reused where unchanged; null: read everything
+  Snapshot* previous = nullptr;  // reused where unchanged; null: read everything
+  bool consume = false;          // move reused contents out of `previous` instead of copying
   Snapshot snapshot;
   bool stopped = false;  // a cross-file limit was hit: stop reading, the revision is invalid
 };
 
 // The file at `rel` in the previous snapshot if its blob id is `id`, else null.
-const load::SourceFile* previous_file(const Walk& walk, const std::string& rel, const std::string& id) {
+load::SourceFile* previous_file(const Walk& walk, const std::string& rel, const std::string& id) {
   if (walk.previous == nullptr) return nullptr;
-  const auto& files = walk.previous->files;
+  auto& files = walk.previous->files;
   auto it =
       std::lower_bound(files.begin(), files.end(), rel,
                        [](const load::SourceFile& f, const std::string& path) { return f.path < path; });
@@ -49,10 +50,20 @@ bool is_bad_name(std::string_view name) {
   return false;
 }
 
+// A file of the previous snapshot into the new one: its content moved when the walk consumes
+// the previous snapshot (the path stays, so the previous files stay sorted for lookups).
+void take_file(Walk& walk, load::SourceFile& file) {
+  if (walk.consume) {
+    walk.snapshot.files.push_back(load::SourceFile{file.path, std::move(file.content)});
+  } else {
+    walk.snapshot.files.push_back(file);
+  }
+}
+
 Result<void> read_blob(Walk& walk, const git_tree_entry* entry, const std::string& rel) {
   const git_oid* oid = git_tree_entry_id(entry);
   std::string id = oid_hex(*oid);
-  const load::SourceFile* same = previous_file(walk, rel, id);
+  load::SourceFile* same = previous_file(walk, rel, id);
   std::size_t size = same != nullptr ? same->content.size() : 0;
   git_object_t type = GIT_OBJECT_INVALID;
   // The header gives the size without inflating the content: an oversized blob is never read.
@@ -82,7 +93,7 @@ Result<void> read_blob(Walk& walk, const git_tree_entry* entry, const std::strin
     return {};
   }
   if (same != nullptr) {
-    walk.snapshot.files.push_back(*same);  // the same blob: no need to inflate it again
+    take_file(walk, *same);  // the same blob: no need to inflate it again
   } else {
     git_blob* raw = nullptr;
     if (int rc = git_blob_lookup(&raw, walk.repo, oid); rc != 0) {
@@ -99,10 +110,10 @@ Result<void> read_blob(Walk& walk, const git_tree_entry* entry, const std::strin
 }
 
 // A directory whose tree id the previous snapshot read too: its files, blob ids and
-// subdirectories copied from there. False (nothing copied) when they would break a cross-file
+// subdirectories taken from there. False (nothing copied) when they would break a cross-file
 // limit: the directory is then read entry by entry, which reports the limit where it is hit.
 bool reuse_directory(Walk& walk, const std::string& dir, const std::string& id) {
-  const Snapshot* prev = walk.previous;
+  Snapshot* prev = walk.previous;
   if (prev == nullptr) return false;
   auto known = prev->tree_ids.find(dir);
   if (known == prev->tree_ids.end() || known->second != id) return false;
@@ -118,7 +129,7 @@ bool reuse_directory(Walk& walk, const std::string& dir, const std::string& id) 
     return false;
   }
   const auto offset = static_cast<std::size_t>(first - prev->files.begin());
-  walk.snapshot.files.insert(walk.snapshot.files.end(), first, last);
+  for (auto it = first; it != last; ++it) take_file(walk, *it);
   walk.snapshot.blob_ids.insert(walk.snapshot.blob_ids.end(),
                                 prev->blob_ids.begin() + static_cast<std::ptrdiff_t>(offset),
                                 prev->blob_ids.begin() + static_cast<std::ptrdiff_t>(offset + count));
@@ -237,13 +248,16 @@ void sort_by_path(Snapshot& snapshot) {
 }  // namespace
 
 Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std::string_view subpath,
-                                   const load::LoadLimits& limits, const Snapshot* previous) {
+                                   const load::LoadLimits& limits, Snapshot* previous, Reuse reuse) {
   Walk walk;
   walk.repo = repo;
   walk.limits = &limits;
   // A previous read with findings (refused links, bad names, limits) is not reused: its
   // directories would have to bring their diagnostics along.
-  if (previous != nullptr && previous->diagnostics.items().empty()) walk.previous = previous;
+  if (previous != nullptr && previous->diagnostics.items().empty()) {
+    walk.previous = previous;
+    walk.consume = reuse == Reuse::consume;
+  }
   walk.snapshot.commit = oid_hex(*git_commit_id(commit));
   if (const git_signature* who = git_commit_author(commit); who != nullptr) {
     walk.snapshot.author = fmt::format("{} <{}>", who->name ? who->name : "", who->email ? who->email : "");

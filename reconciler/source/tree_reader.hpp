@@ -16,7 +16,12 @@ namespace plumb::source::detail {
 // With `previous` (a snapshot this function read from the same repository, subpath and limits),
 // a directory whose tree id is unchanged is taken from it instead of read again, and so is a
 // file whose blob id is unchanged: the result is the same, at the cost of the changes only.
+// Reuse::copy leaves `previous` intact; Reuse::consume moves the reused files' contents out of
+// it (at 100k resources, 57 MB not copied): the caller must drop it afterwards, whatever the
+// outcome.
+enum class Reuse { copy, consume };
 Result<Snapshot> read_commit_files(git_repository* repo, git_commit* commit, std::string_view subpath,
-                                   const load::LoadLimits& limits, const Snapshot* previous = nullptr);
+                                   const load::LoadLimits& limits, Snapshot* previous = nullptr,
+                                   Reuse reuse = Reuse::copy);
 
 }  // namespace plumb::source::detail

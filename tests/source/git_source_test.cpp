@@ -316,6 +316,7 @@ TEST_CASE("a new commit reuses the unchanged directories and files of the last s
   auto first = src->snapshot();
   REQUIRE(first);
   CHECK((*first)->tree_ids.count("tenants/acme/pipelines/") == 1);
+  const std::string first_text = snapshot_text(**first);
 
   // One file changed deep down, a directory removed, one added, a root file changed.
   repo.write("tenants/acme/pipelines/a.yaml", "# changed\n");
@@ -332,6 +333,43 @@ TEST_CASE("a new commit reuses the unchanged directories and files of the last s
   CHECK((*second)->files[1].content == "# changed\n");
   CHECK((*second)->tree_ids.count("tenants/beta/") == 0);
   CHECK((*second)->tree_ids.at("tenants/gamma/pipelines/") == (*first)->tree_ids.at("tenants/gamma/pipelines/"));
+  CHECK(snapshot_text(**first) == first_text);  // still held here: copied from, never emptied
+}
+
+TEST_CASE("a last snapshot nobody holds any more gives its unchanged files' contents to the next, reading the same", "[source][git]") {
+  TempDir tmp("plumb-src");
+  GitRepo repo(tmp.path() / "config");
+  const std::string long_comment = "# a comment long enough to live outside the string object itself\n";
+  for (const char* t : {"acme", "beta"}) {
+    repo.write(std::string("tenants/") + t + "/tenant.yaml", k_tenant + long_comment);
+    repo.write(std::string("tenants/") + t + "/pipelines/a.yaml", std::string("# pipelines of ") + t + "\n" + long_comment);
+  }
+  repo.commit("two tenants");
+  TempDir cache("plumb-cache");
+  auto src = open_source(repo.url(), cache);
+  auto first = src->snapshot();
+  REQUIRE(first);
+  REQUIRE(paths_of(**first)[3] == "tenants/beta/tenant.yaml");
+  const char* beta_tenant = (*first)->files[3].content.data();
+  first->reset();  // as the controller does: it keeps only a weak reference
+
+  // One directory changed, one file of another replaced: the rest moves over.
+  repo.write("tenants/acme/pipelines/a.yaml", "# changed\n");
+  repo.write("tenants/beta/pipelines/a.yaml", "# also changed\n");
+  const std::string second_commit = repo.commit("changes");
+  auto second = src->snapshot();
+  REQUIRE(second);
+  CHECK(snapshot_text(**second) == fresh_text(repo, second_commit));
+  REQUIRE(paths_of(**second)[3] == "tenants/beta/tenant.yaml");
+  CHECK((*second)->files[3].content.data() == beta_tenant);  // moved, not copied
+
+  // And again from a snapshot that was itself built by moving.
+  second->reset();
+  repo.remove("tenants/acme");
+  const std::string third_commit = repo.commit("acme gone");
+  auto third = src->snapshot();
+  REQUIRE(third);
+  CHECK(snapshot_text(**third) == fresh_text(repo, third_commit));
 }
 
 TEST_CASE("reused directories still count against the file and size limits, reported as a fresh read would", "[source][git]") {
