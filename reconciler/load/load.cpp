@@ -5,6 +5,8 @@
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_map>
+#include <unordered_set>
 
 #include "reconciler/load/codes.hpp"
 #include "reconciler/load/fields.hpp"
@@ -30,10 +32,49 @@ bool plan_allows(const std::string& plan, const std::string& capability) {
   return it == k_allowed.end() || it->second.count(capability) > 0;  // unknown plan: already reported
 }
 
+// (tenant, name) of a workspace or role, viewing the resource's own strings: the checks below
+// look up 100k references per load without copying a string.
+using ScopedName = std::pair<std::string_view, std::string_view>;
+struct ScopedNameHash {
+  std::size_t operator()(const ScopedName& n) const {
+    const std::size_t h = std::hash<std::string_view>()(n.first);
+    return h ^ (std::hash<std::string_view>()(n.second) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+};
+using ScopedNames = std::unordered_set<ScopedName, ScopedNameHash>;
+
+void check_token_role(const model::Resource& r, const ScopedNames& roles,
+                      model::Diagnostics& diagnostics) {
+  auto found = r.spec.find("role");
+  if (found == r.spec.end()) return;
+  const std::string& role = found->get_ref<const std::string&>();
+  bool builtin = model::is_builtin_role(role) && role != "owner";
+  if (role != "owner" && !builtin && !roles.count({r.key.tenant, role})) {
+    diagnostics.error(codes::k_unknown_role,
+                      r.key.str() + " uses role '" + role + "', which is neither built in nor declared in tenant '" +
+                          r.key.tenant + "'",
+                      r.source, "spec.role", "built-in roles: admin, editor, viewer, auditor");
+  }
+}
+
+void check_capabilities(const model::Resource& r, const std::string& plan, model::Diagnostics& diagnostics) {
+  auto found = r.spec.find("capabilities");
+  if (found == r.spec.end()) return;
+  for (const auto& cap : *found) {
+    const std::string& capability = cap.get_ref<const std::string&>();
+    if (!plan_allows(plan, capability)) {
+      diagnostics.error(codes::k_capability_not_in_plan,
+                        "capability '" + capability + "' is not available on the " + plan + " plan of tenant '" +
+                            r.key.tenant + "'",
+                        r.source, "spec.capabilities", "upgrade the tenant's plan or remove the capability");
+    }
+  }
+}
+
 void check_references(const std::vector<model::Resource*>& resources, model::Diagnostics& diagnostics) {
-  std::map<std::string, std::string> tenant_plans;  // tenant -> plan ("" if invalid)
-  std::set<std::pair<std::string, std::string>> workspaces;
-  std::set<std::pair<std::string, std::string>> roles;
+  std::unordered_map<std::string_view, std::string> tenant_plans;  // tenant -> plan ("" if invalid)
+  ScopedNames workspaces;
+  ScopedNames roles;
   for (const model::Resource* p : resources) {
     const model::Resource& r = *p;
     if (r.key.kind == Kind::tenant) tenant_plans[r.key.name] = r.spec.value("plan", "");
@@ -56,27 +97,8 @@ void check_references(const std::vector<model::Resource*>& resources, model::Dia
                             r.key.tenant + "', which is not declared",
                         r.source, "metadata.workspace");
     }
-    if (r.key.kind == Kind::api_token && r.spec.contains("role")) {
-      std::string role = r.spec["role"].get<std::string>();
-      bool builtin = model::is_builtin_role(role) && role != "owner";
-      if (role != "owner" && !builtin && !roles.count({r.key.tenant, role})) {
-        diagnostics.error(codes::k_unknown_role,
-                          r.key.str() + " uses role '" + role +
-                              "', which is neither built in nor declared in tenant '" + r.key.tenant + "'",
-                          r.source, "spec.role", "built-in roles: admin, editor, viewer, auditor");
-      }
-    }
-    if (r.key.kind == Kind::workspace && r.spec.contains("capabilities")) {
-      for (const auto& cap : r.spec["capabilities"]) {
-        if (!plan_allows(tenant->second, cap.get<std::string>())) {
-          diagnostics.error(codes::k_capability_not_in_plan,
-                            "capability '" + cap.get<std::string>() + "' is not available on the " +
-                                tenant->second + " plan of tenant '" + r.key.tenant + "'",
-                            r.source, "spec.capabilities",
-                            "upgrade the tenant's plan or remove the capability");
-        }
-      }
-    }
+    if (r.key.kind == Kind::api_token) check_token_role(r, roles, diagnostics);
+    if (r.key.kind == Kind::workspace) check_capabilities(r, tenant->second, diagnostics);
   }
 }
 

@@ -2,30 +2,40 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <utility>
 
 namespace plumb::source {
 
 namespace {
 
-// The resource with `key` in a desired state (sorted by key, keys unique), or nullptr.
-model::Resource* find(model::DesiredState& state, const model::ResourceKey& key) {
-  auto it = std::lower_bound(state.resources.begin(), state.resources.end(), key,
+// The position of the resource with `key` in a desired state (sorted by key, keys unique), or
+// nullopt. `hint` is tried first: the resources of a file, and of the next file of that kind in
+// path order, are usually neighbours in key order (one tenant's tokens, then the next tenant's),
+// so most lookups cost one comparison instead of a search.
+std::optional<std::size_t> find(const model::DesiredState& state, const model::ResourceKey& key,
+                                std::size_t hint) {
+  const auto& all = state.resources;
+  if (hint < all.size() && all[hint].key == key) return hint;
+  auto it = std::lower_bound(all.begin(), all.end(), key,
                              [](const model::Resource& r, const model::ResourceKey& k) { return r.key < k; });
-  return it != state.resources.end() && it->key == key ? &*it : nullptr;
+  if (it == all.end() || !(it->key == key)) return std::nullopt;
+  return static_cast<std::size_t>(it - all.begin());
 }
 
 }  // namespace
 
-std::optional<std::vector<model::Resource*>> CachedLoader::in_last(const Entry& entry,
-                                                                   const std::string& path) const {
+std::optional<std::vector<model::Resource*>> CachedLoader::in_last(const Entry& entry, const std::string& path,
+                                                                   Hints& hints) const {
   if (!m_last) return std::nullopt;
   std::vector<model::Resource*> out;
   out.reserve(entry.keys.size());
   for (const auto& key : entry.keys) {
-    model::Resource* r = find(*m_last, key);
-    if (r == nullptr || r->source.file != path) return std::nullopt;
-    out.push_back(r);
+    std::size_t& next = hints[static_cast<std::size_t>(key.kind)];
+    const auto at = find(*m_last, key, next);
+    if (!at || m_last->resources[*at].source.file != path) return std::nullopt;
+    out.push_back(&m_last->resources[*at]);
+    next = *at + 1;
   }
   return out;
 }
@@ -39,11 +49,12 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   std::vector<const model::Diagnostics*> findings(count, nullptr);
   std::vector<const load::SourceFile*> misses;
   std::vector<std::size_t> miss_index;
+  Hints hints{};
   for (std::size_t i = 0; i < count; ++i) {
     if (i < snapshot.blob_ids.size() && !snapshot.blob_ids[i].empty()) {
       keys[i] = snapshot.blob_ids[i] + '\n' + snapshot.files[i].path;
       if (auto known = m_known.find(keys[i]); known != m_known.end()) {
-        if (auto held = in_last(known->second, snapshot.files[i].path)) {
+        if (auto held = in_last(known->second, snapshot.files[i].path, hints)) {
           resources[i] = std::move(*held);
           findings[i] = &known->second.diagnostics;
         }

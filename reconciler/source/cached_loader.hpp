@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -57,8 +58,11 @@ class CachedLoader {
     model::Diagnostics diagnostics;        // the file's own findings
     std::vector<model::ResourceKey> keys;  // its resources, each in m_last under its key
   };
+  // Per kind, where in m_last the next resource of that kind probably is (after the last found).
+  using Hints = std::array<std::size_t, model::k_all_kinds.size()>;
   // The file's resources in m_last, or nullopt if m_last does not hold them all.
-  std::optional<std::vector<model::Resource*>> in_last(const Entry& entry, const std::string& path) const;
+  std::optional<std::vector<model::Resource*>> in_last(const Entry& entry, const std::string& path,
+                                                       Hints& hints) const;
 
   load::LoadLimits m_limits;
   std::unordered_map<std::string, Entry> m_known;  // key: blob id + '\n' + path
