@@ -32,8 +32,9 @@ struct ActualState {
 
 // `state` with the rows of `keys` replaced by `rows`, the current rows of those keys (a key
 // absent from `rows` has no row any more): what a full read would return if only those rows
-// changed since `state` was read. `rows.revision` becomes the state's revision. Linear in the
-// size of `state`; `rows` must be sorted by key.
+// changed since `state` was read. `rows.revision` becomes the state's revision. `rows` must be
+// sorted by key. Logarithmic per key when every key keeps its row (or has none either side),
+// linear in the size of `state` when one gained or lost it.
 void replace_rows(ActualState& state, ActualState rows, std::vector<ResourceKey> keys);
 
 }  // namespace plumb::model

@@ -35,6 +35,17 @@ TEST_CASE("replace_rows swaps in the named rows, drops the vanished ones and kee
   CHECK(state.revision == 9);
 }
 
+TEST_CASE("replace_rows updates rows where they are when every named key keeps its row", "[model]") {
+  ActualState state{7, {row("a", "1"), row("c", "1"), row("e", "1")}};
+  const ActualResource* first = state.resources.data();
+  // c and e changed, b is named but has no row either side, x is a stray row nobody asked about.
+  ActualState rows{8, {row("c", "2"), row("e", "2"), row("x", "2")}};
+  replace_rows(state, rows, {row("e", "").resource.key, row("b", "").resource.key, row("c", "").resource.key});
+  CHECK(names(state) == "a=1 c=2 e=2 ");
+  CHECK(state.revision == 8);
+  CHECK(state.resources.data() == first);  // in place: the other rows were not moved
+}
+
 TEST_CASE("replace_rows ignores rows it was not asked about and handles empty sides", "[model]") {
   ActualState state{1, {row("a", "1")}};
   replace_rows(state, ActualState{2, {row("a", "stale"), row("z", "stray")}}, {});
