@@ -50,6 +50,7 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   std::vector<const load::SourceFile*> misses;
   std::vector<std::size_t> miss_index;
   Hints hints{};
+  std::vector<bool> hit(count, false);  // served from m_known and m_last
   for (std::size_t i = 0; i < count; ++i) {
     if (i < snapshot.blob_ids.size() && !snapshot.blob_ids[i].empty()) {
       keys[i] = snapshot.blob_ids[i] + '\n' + snapshot.files[i].path;
@@ -57,6 +58,7 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
         if (auto held = in_last(known->second, snapshot.files[i].path, hints)) {
           resources[i] = std::move(*held);
           findings[i] = &known->second.diagnostics;
+          hit[i] = true;
         }
       }
     }
@@ -88,11 +90,17 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
   const bool valid = !diagnostics.has_errors();
 
   // What to remember of each file, read before the resources move (a valid load declares every
-  // key once, so every file's resources are in the new state).
+  // key once, so every file's resources are in the new state). A file served from m_known keeps
+  // its entry: the node moves over as it is (its diagnostics stay where findings[i] points), and
+  // what is left in m_known is what this revision no longer has.
   std::unordered_map<std::string, Entry> next;
   next.reserve(count);
   for (std::size_t i = 0; i < count && valid; ++i) {
     if (keys[i].empty()) continue;
+    if (hit[i]) {
+      next.insert(m_known.extract(keys[i]));
+      continue;
+    }
     Entry entry{*findings[i], {}};
     entry.keys.reserve(resources[i].size());
     for (const model::Resource* r : resources[i]) entry.keys.push_back(r->key);
@@ -110,7 +118,7 @@ CachedLoad CachedLoader::load(const Snapshot& snapshot) {
     for (std::size_t i : miss_index) {
       for (const model::Resource* r : resources[i]) changed->push_back(r->key);
     }
-    for (const auto& [key, entry] : m_known) {
+    for (const auto& [key, entry] : m_known) {  // the files gone or changed since, once served files moved
       if (next.count(key) == 0) changed->insert(changed->end(), entry.keys.begin(), entry.keys.end());
     }
   }
