@@ -1,3 +1,4 @@
+#include <array>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -100,15 +101,35 @@ Json write_row(const plan::Change& change, const plan::Plan& plan, const detail:
   return row;
 }
 
-Json audit_row(const plan::Change& change, std::size_t ord) {
+// An audit row as COPY takes it, in the order of k_audit_columns. seq, occurred_at and the two
+// hashes are the chain trigger's to set.
+constexpr std::array<const char*, 13> k_audit_columns = {
+    "actor", "actor_type", "action", "kind",        "tenant",         "workspace", "name",
+    "diff",  "commit",     "sync_run_id", "correlation_id", "prev_hash", "hash"};
+using AuditRow = std::array<std::string, k_audit_columns.size()>;
+
+// Who wrote the rows of an apply, for its audit rows.
+struct AuditContext {
+  const ApplyOptions& options;
+  const std::string& commit;
+  const std::string& run_id;
+};
+
+AuditRow audit_row(const plan::Change& change, const AuditContext& context) {
   const std::string scope = change.key.kind == Kind::tenant ? change.key.name : change.key.tenant;
-  return {{"ord", ord},
-          {"action", detail::audit_action(change)},
-          {"kind", std::string(model::kind_name(change.key.kind))},
-          {"tenant", scope},
-          {"workspace", change.key.workspace},
-          {"name", change.key.name},
-          {"diff", detail::audit_diff(change)}};
+  return {context.options.actor,
+          context.options.actor_type,
+          detail::audit_action(change),
+          std::string(model::kind_name(change.key.kind)),
+          scope,
+          change.key.workspace,
+          change.key.name,
+          detail::audit_diff(change).dump(),
+          context.commit,
+          context.run_id,
+          context.options.correlation_id,
+          "",
+          ""};
 }
 
 // Collects rows and hands them to `send` as one JSON array, with their number, once a batch is
@@ -161,14 +182,14 @@ Result<void> check_preconditions(pqxx::work& tx, const Store::Impl& impl, const 
   return {};
 }
 
-// Upserts kind by kind in dependency order, then deletes in reverse; minted tokens are noted.
-// One statement of an apply: its SQL and its batch of rows as a JSON array. Audit statements
-// take the run's actor, commit and ids besides the rows.
+// One statement of an apply: its SQL and its batch of rows as a JSON array, or a batch of audit
+// rows to COPY into the audit log (about twice as fast for PostgreSQL as the same rows as one
+// JSON parameter: it parses each diff once, not the batch and then each diff out of it).
 struct Statement {
   std::string sql;
   std::string rows;
   std::size_t count = 0;  // rows in the batch, for progress (audit rows are not counted)
-  bool audit = false;
+  std::vector<AuditRow> audit;
 };
 
 // The builder stops when the sending side gave up (its transaction failed).
@@ -184,12 +205,13 @@ struct Built {
 // deletes in reverse, then one audit row per change in plan order (the chain trigger links them
 // in insertion order); then, while the last statements run, the run's plan record. Runs on its
 // own thread (Store::apply); touches no connection.
-void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const plan::Plan& plan, Built& built) {
+void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const plan::Plan& plan,
+                      const AuditContext& context, Built& built) {
   auto& minted = built.minted;
   for (Kind kind : model::k_all_kinds) {
     const std::string sql = impl.q(detail::upsert_sql(kind));
     BatchWriter upserts([&](const std::string& rows, std::size_t n) {
-      if (!out.push(Statement{sql, rows, n, false})) throw SendingStopped{};
+      if (!out.push(Statement{sql, rows, n, {}})) throw SendingStopped{};
     });
     for (const auto& change : plan.changes) {
       if (change.key.kind == kind && change.action != plan::Action::remove)
@@ -200,7 +222,7 @@ void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const pl
   for (auto it = model::k_all_kinds.rbegin(); it != model::k_all_kinds.rend(); ++it) {
     const std::string sql = impl.q(detail::delete_sql(*it));
     BatchWriter deletes([&](const std::string& rows, std::size_t n) {
-      if (!out.push(Statement{sql, rows, n, false})) throw SendingStopped{};
+      if (!out.push(Statement{sql, rows, n, {}})) throw SendingStopped{};
     });
     for (const auto& change : plan.changes) {
       if (change.key.kind == *it && change.action == plan::Action::remove)
@@ -208,17 +230,14 @@ void build_statements(Handoff<Statement>& out, const Store::Impl& impl, const pl
     }
     deletes.flush();
   }
-  const std::string audit_sql = impl.q(
-      "INSERT INTO @schema@.audit_log (actor, actor_type, action, kind, tenant, workspace, name, "
-      "diff, commit, sync_run_id, correlation_id, prev_hash, hash) "
-      "SELECT $2, $3, r.action, r.kind, r.tenant, r.workspace, r.name, r.diff, $4, $5, $6, '', '' "
-      "FROM jsonb_to_recordset($1::jsonb) AS r(action text, kind text, tenant text, "
-      "workspace text, name text, diff jsonb, ord bigint) ORDER BY r.ord");
-  BatchWriter audit([&](const std::string& rows, std::size_t) {
-    if (!out.push(Statement{audit_sql, rows, 0, true})) throw SendingStopped{};
-  });
-  for (std::size_t i = 0; i < plan.changes.size(); ++i) audit.add(audit_row(plan.changes[i], i));
-  audit.flush();
+  std::vector<AuditRow> audit;
+  for (std::size_t i = 0; i < plan.changes.size(); ++i) {
+    audit.push_back(audit_row(plan.changes[i], context));
+    if (audit.size() == k_batch_rows || i + 1 == plan.changes.size()) {
+      if (!out.push(Statement{{}, {}, 0, std::move(audit)})) throw SendingStopped{};
+      audit.clear();
+    }
+  }
   built.plan_record = detail::compact_plan(plan).dump();
 }
 
@@ -230,9 +249,10 @@ Built write_plan(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan
                  const std::string& run_id) {
   Handoff<Statement> pipe(2);
   Built built;
+  const AuditContext context{options, plan.commit, run_id};
   std::thread builder([&] {
     try {
-      build_statements(pipe, impl, plan, built);
+      build_statements(pipe, impl, plan, context, built);
       pipe.close();
     } catch (const SendingStopped&) {
       pipe.close();
@@ -250,10 +270,13 @@ Built write_plan(pqxx::work& tx, const Store::Impl& impl, const plan::Plan& plan
     }
   } join{pipe, builder};
   std::size_t done = 0;
+  const std::string audit_table = impl.q("@schema@.audit_log");
   while (auto statement = pipe.pop()) {
-    if (statement->audit) {
-      tx.exec_params(statement->sql, statement->rows, options.actor, options.actor_type, plan.commit, run_id,
-                     options.correlation_id);
+    if (!statement->audit.empty()) {
+      // In plan order: the chain trigger links the rows in the order they arrive.
+      pqxx::stream_to copy(tx, audit_table, k_audit_columns);
+      for (const AuditRow& row : statement->audit) copy << row;
+      copy.complete();
       continue;
     }
     tx.exec_params(statement->sql, statement->rows);

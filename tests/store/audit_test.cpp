@@ -30,6 +30,34 @@ TEST_CASE("the audit chain verifies after applies and out-of-band writes", "[sto
              "encode(sha256(convert_to(prev_hash || plumb.audit_canonical(a), 'UTF8')), 'hex')") == "0\n");
 }
 
+TEST_CASE("audit rows keep every character of what they record, in plan order", "[store]") {
+  // The apply streams its audit rows with COPY: tabs, newlines, backslashes, quotes, "\." and
+  // non-ASCII text in the diff and the actor must arrive as they were.
+  auto db = fresh_store();
+  const std::string awkward = "tab\there\nnew line \\N back\\slash \\.\r 'single' \"double\" Béta ✓";
+  auto acme = tenant("acme");
+  acme.spec["displayName"] = awkward;
+  auto plan = simple_plan({acme, tenant("beta"), role("acme", "r", {"audit:read"})}, must(db.store.read_actual()));
+  store::ApplyOptions options;
+  options.actor = "ci\tbot\n" + awkward;
+  options.actor_type = "cli";
+  options.correlation_id = "corr\\1";
+  must(db.store.apply(plan, options));
+  CHECK(must(db.store.verify_audit()).ok);
+  pqxx::connection conn(db.url);
+  pqxx::work tx(conn);
+  auto rows = tx.exec(
+      "SELECT name, actor, correlation_id, diff->'after'->'spec'->>'displayName' FROM plumb.audit_log ORDER BY seq");
+  REQUIRE(rows.size() == plan.changes.size());
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    CHECK(rows[static_cast<int>(i)][0].as<std::string>() == plan.changes[i].key.name);  // plan order
+    CHECK(rows[static_cast<int>(i)][1].as<std::string>() == options.actor);
+    CHECK(rows[static_cast<int>(i)][2].as<std::string>() == "corr\\1");
+  }
+  CHECK(tx.exec("SELECT diff->'after'->'spec'->>'displayName' FROM plumb.audit_log WHERE name = 'acme'")[0][0]
+            .as<std::string>() == awkward);
+}
+
 TEST_CASE("audit rows cannot be updated, deleted or truncated", "[store]") {
   auto db = fresh_store();
   populate(db);
