@@ -104,7 +104,7 @@ Json write_row(const plan::Change& change, const plan::Plan& plan, const detail:
 // An audit row as COPY takes it, in the order of k_audit_columns. seq, occurred_at and the two
 // hashes are the chain trigger's to set.
 constexpr std::array<const char*, 13> k_audit_columns = {
-    "actor", "actor_type", "action", "kind",        "tenant",         "workspace", "name",
+    "actor", "actor_type", "action",      "kind",           "tenant",    "workspace", "name",
     "diff",  "commit",     "sync_run_id", "correlation_id", "prev_hash", "hash"};
 using AuditRow = std::array<std::string, k_audit_columns.size()>;
 
