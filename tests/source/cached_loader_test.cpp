@@ -18,35 +18,42 @@ std::string tenant(const std::string& name, const std::string& plan = "starter")
          "\n  plan: " + plan + "\n  adminEmail: admin@" + name + ".example.com\n";
 }
 
-// A Git source on `repo`'s default branch, cloned into `cache`.
-std::unique_ptr<GitSource> source_of(const GitRepo& repo, const TempDir& cache) {
-  GitSourceOptions opts;
-  opts.repo = repo.url();
-  opts.cache_dir = cache.str();
-  auto src = GitSource::open(opts);
-  REQUIRE(src);
-  return std::move(*src);
-}
+// A config repo, the loader under test, and the Git source it reads through (opened at the
+// first load, once the repo has a commit).
+struct Setup {
+  TempDir tmp{"plumb-cache-test"};
+  GitRepo repo{tmp.path() / "config"};
+  TempDir cache{"plumb-cache"};
+  std::unique_ptr<GitSource> src;
+  CachedLoader loader;
 
-std::shared_ptr<const Snapshot> snapshot_of(GitSource& src) {
-  auto snap = src.snapshot();
-  REQUIRE(snap);
-  return *snap;
-}
+  // The loader's result for the repo's current commit.
+  CachedLoad load() {
+    if (!src) {
+      GitSourceOptions opts;
+      opts.repo = repo.url();
+      opts.cache_dir = cache.str();
+      auto opened = GitSource::open(opts);
+      REQUIRE(opened);
+      src = std::move(*opened);
+    }
+    auto snap = src->snapshot();
+    REQUIRE(snap);
+    return loader.load(**snap);
+  }
+};
 
 }  // namespace
 
 TEST_CASE("an unchanged file is parsed once however many commits follow", "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
+  auto& loader = setup.loader;
   repo.write("acme.yaml", tenant("acme"));
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
 
-  auto first = loader.load(*snapshot_of(*src));
+  auto first = setup.load();
   INFO((first.diagnostics.empty() ? std::string() : first.diagnostics.items()[0].message));
   CHECK_FALSE(first.diagnostics.has_errors());
   CHECK(first.desired->resources.size() == 2);
@@ -54,54 +61,49 @@ TEST_CASE("an unchanged file is parsed once however many commits follow", "[sour
   CHECK(loader.stats().misses == 2);
   CHECK(loader.stats().hits == 0);
 
-  loader.load(*snapshot_of(*src));
+  setup.load();
   CHECK(loader.stats().misses == 2);
   CHECK(loader.stats().hits == 2);
 
   repo.write("globex.yaml", tenant("globex", "growth"));
   repo.write("umbrella.yaml", tenant("umbrella"));
   repo.commit("two");
-  auto third = loader.load(*snapshot_of(*src));
+  auto third = setup.load();
   CHECK(third.desired->resources.size() == 3);
   CHECK(loader.stats().misses == 4);  // globex changed, umbrella is new
   CHECK(loader.stats().hits == 3);    // acme again
 
   repo.remove("umbrella.yaml");
   repo.commit("three");
-  loader.load(*snapshot_of(*src));
+  setup.load();
   CHECK(loader.stats().entries == 2);  // pruned to the latest commit's files
 }
 
 TEST_CASE("a refused symlink makes the loaded revision invalid", "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
   repo.write("acme.yaml", tenant("acme"));
   std::filesystem::create_symlink("/etc/passwd", repo.dir() / "passwd.yaml");
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
-  auto result = loader.load(*snapshot_of(*src));
+  auto result = setup.load();
   CHECK(result.diagnostics.has_errors());
   CHECK(result.previous == nullptr);
   for (const auto& r : result.desired->resources) CHECK(r.source.file != "passwd.yaml");
 }
 
 TEST_CASE("the loader serves unchanged files from the desired state it handed out, held once", "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
+  auto& loader = setup.loader;
   repo.write("acme.yaml", tenant("acme"));
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
-  auto first = loader.load(*snapshot_of(*src));
+  auto first = setup.load();
   CHECK(first.desired.use_count() == 2);  // ours and the loader's: one copy of the resources
 
   repo.write("globex.yaml", tenant("globex", "growth"));
   repo.commit("two");
-  auto second = loader.load(*snapshot_of(*src));
+  auto second = setup.load();
   CHECK(first.desired.use_count() == 1);  // the loader moved on to the new state
   REQUIRE(second.desired->resources.size() == 2);
   const auto& acme = second.desired->resources[0];
@@ -114,20 +116,18 @@ TEST_CASE("the loader serves unchanged files from the desired state it handed ou
 
 TEST_CASE("a file whose resource is declared twice is parsed again, and the duplicate reported again",
           "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
+  auto& loader = setup.loader;
   repo.write("a.yaml", tenant("acme"));
   repo.write("b.yaml", tenant("acme", "growth"));
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
   auto code = [](const CachedLoad& l) { return l.diagnostics.empty() ? std::string() : l.diagnostics.items()[0].code; };
-  auto first = loader.load(*snapshot_of(*src));
+  auto first = setup.load();
   CHECK(code(first) == "DUPLICATE_RESOURCE");
   CHECK(loader.stats().entries == 0);  // nothing is kept of an invalid revision
   CHECK(first.previous == nullptr);    // and there was no valid one before it
-  auto again = loader.load(*snapshot_of(*src));
+  auto again = setup.load();
   CHECK(code(again) == "DUPLICATE_RESOURCE");
   CHECK(loader.stats().misses == 4);
   CHECK(loader.stats().hits == 0);
@@ -137,7 +137,7 @@ TEST_CASE("a file whose resource is declared twice is parsed again, and the dupl
   // Fixed: valid, and from then on served from the state.
   repo.write("b.yaml", tenant("beta", "growth"));
   repo.commit("two");
-  auto fixed = loader.load(*snapshot_of(*src));
+  auto fixed = setup.load();
   CHECK_FALSE(fixed.diagnostics.has_errors());
   CHECK(fixed.desired->resources.size() == 2);
   CHECK(loader.stats().entries == 2);
@@ -145,15 +145,13 @@ TEST_CASE("a file whose resource is declared twice is parsed again, and the dupl
 
 TEST_CASE("a caller that lets go of the state in force gets its resources moved, and it back if invalid",
           "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
+  auto& loader = setup.loader;
   repo.write("acme.yaml", tenant("acme"));
   repo.write("globex.yaml", tenant("globex"));
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
-  auto in_force = loader.load(*snapshot_of(*src)).desired;
+  auto in_force = setup.load().desired;
   REQUIRE(in_force);
   const std::string acme = in_force->resources[0].canonical();
 
@@ -162,7 +160,7 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
   repo.commit("bad plan");
   const model::DesiredState* address = in_force.get();
   in_force.reset();
-  auto bad = loader.load(*snapshot_of(*src));
+  auto bad = setup.load();
   REQUIRE(bad.diagnostics.has_errors());
   REQUIRE(bad.previous);
   CHECK(bad.previous.get() == address);
@@ -175,7 +173,7 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
   // (the caller's state stays whole); let go of, it is moved.
   repo.write("globex.yaml", tenant("globex", "growth"));
   repo.commit("growth");
-  auto copied = loader.load(*snapshot_of(*src));
+  auto copied = setup.load();
   REQUIRE_FALSE(copied.diagnostics.has_errors());
   CHECK(in_force->resources[0].canonical() == acme);  // still whole
   CHECK(copied.desired->resources[0].canonical() == acme);
@@ -186,7 +184,7 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
   repo.commit("umbrella");
   const model::DesiredState* old = in_force.get();
   in_force.reset();
-  auto moved = loader.load(*snapshot_of(*src));
+  auto moved = setup.load();
   REQUIRE_FALSE(moved.diagnostics.has_errors());
   CHECK(moved.previous == nullptr);
   REQUIRE(moved.desired->resources.size() == 3);
@@ -197,29 +195,26 @@ TEST_CASE("a caller that lets go of the state in force gets its resources moved,
 }
 
 TEST_CASE("a valid load after a valid one names every key whose resource may have changed", "[source][cache]") {
-  TempDir tmp("plumb-cache-test");
-  GitRepo repo(tmp.path() / "config");
+  Setup setup;
+  auto& repo = setup.repo;
   repo.write("acme.yaml", tenant("acme"));
   repo.write("globex.yaml", tenant("globex"));
   repo.write("initech.yaml", tenant("initech"));
   repo.commit("one");
-  TempDir cache("plumb-cache");
-  auto src = source_of(repo, cache);
-  CachedLoader loader;
   auto names = [](const std::optional<std::vector<model::ResourceKey>>& keys) {
     std::vector<std::string> out;
     for (const auto& k : *keys) out.push_back(k.str());
     std::sort(out.begin(), out.end());
     return out;
   };
-  auto first = loader.load(*snapshot_of(*src));
+  auto first = setup.load();
   CHECK_FALSE(first.changed);  // nothing to compare with
 
   repo.write("globex.yaml", tenant("globex", "growth"));  // edited
   repo.remove("initech.yaml");                            // removed
   repo.write("umbrella.yaml", tenant("umbrella"));        // added
   repo.commit("two");
-  auto second = loader.load(*snapshot_of(*src));
+  auto second = setup.load();
   REQUIRE(second.changed);
   // globex twice: as it was (the old blob) and as it is (the new one).
   CHECK(names(second.changed) ==
@@ -227,10 +222,10 @@ TEST_CASE("a valid load after a valid one names every key whose resource may hav
 
   repo.write("globex.yaml", tenant("globex", "platinum"));
   repo.commit("invalid");
-  CHECK_FALSE(loader.load(*snapshot_of(*src)).changed);
+  CHECK_FALSE(setup.load().changed);
   repo.write("globex.yaml", tenant("globex", "enterprise"));
   repo.commit("three");
-  auto third = loader.load(*snapshot_of(*src));
+  auto third = setup.load();
   REQUIRE(third.changed);  // against the last valid state, the invalid one in between kept nothing
   CHECK(names(third.changed) == std::vector<std::string>{"Tenant/globex", "Tenant/globex"});
 }
