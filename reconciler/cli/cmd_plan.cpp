@@ -2,6 +2,7 @@
 // base Git ref for an offline plan), a pure plan in between (DESIGN §4).
 #include <atomic>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -39,10 +40,23 @@ std::optional<model::DesiredState> desired_or_report(const GlobalOptions& global
   return std::move(loaded->result.desired);
 }
 
+// The actual state in the database, through a read-only connection of its own.
+Result<model::ActualState> read_actual(const DatabaseOptions& db) {
+  auto store = open_store(db, /*read_only=*/true);
+  if (!store) return tl::unexpected(store.error());
+  spdlog::debug("reading actual state from {}", redact_url(db.url));
+  return store->read_actual();
+}
+
 // The fresh plan of `plumb plan` and `plumb apply` without --plan.
 Result<plan::Plan> compute_plan(const GlobalOptions& global, const PlanOptions& options) {
   auto policy = policy_from_flags(options.policies, options.max_delete_fraction, options.allow_mass_delete);
   if (!policy) return tl::unexpected(policy.error());
+  // The database is read on its own thread while DIR loads: the two are independent, and at
+  // 100k resources each takes seconds. Both finish before anything is reported, input first,
+  // so an invalid DIR still reads as before (it waits for the read, not for its result).
+  std::future<Result<model::ActualState>> read;
+  if (options.base.empty()) read = std::async(std::launch::async, read_actual, options.db);
   auto desired = desired_or_report(global, options.input);
   if (!desired) return make_error(ErrorKind::terminal, "INVALID_INPUT", "");
   model::ActualState actual;
@@ -51,12 +65,9 @@ Result<plan::Plan> compute_plan(const GlobalOptions& global, const PlanOptions& 
     if (!base) return tl::unexpected(base.error());
     actual = std::move(*base);
   } else {
-    auto store = open_store(options.db, /*read_only=*/true);
-    if (!store) return tl::unexpected(store.error());
-    spdlog::debug("reading actual state from {}", redact_url(options.db.url));
-    auto read = store->read_actual();
-    if (!read) return tl::unexpected(read.error());
-    actual = std::move(*read);
+    auto got = read.get();
+    if (!got) return tl::unexpected(got.error());
+    actual = std::move(*got);
   }
   return plan::make_plan(std::move(*desired), actual, *policy);
 }

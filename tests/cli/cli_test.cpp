@@ -107,6 +107,30 @@ TEST_CASE("plan --base shows what a working tree changes against a Git ref, offl
   fs::remove_all(repo);
 }
 
+TEST_CASE("plan reads the database while it loads, and reports invalid input before database errors", "[cli][db]") {
+  std::string url = plumb::testing::fresh_database();  // not migrated: reading it fails
+  std::string env = "PLUMB_DATABASE_URL=" + quote(url);
+
+  auto bad = run_plumb({"plan", k_bad.string()}, env);
+  CHECK(bad.code == 1);
+  CHECK(bad.out.find("error[YAML_ANCHOR]") != std::string::npos);
+  CHECK(bad.out.find("nothing was planned") != std::string::npos);
+  CHECK(bad.out.find("migrate") == std::string::npos);
+
+  auto unmigrated = run_plumb({"plan", k_examples.string()}, env);
+  CHECK(unmigrated.code == 1);
+  CHECK(unmigrated.out.find("run plumb migrate") != std::string::npos);
+
+  auto apply = run_plumb({"apply", k_examples.string(), "--auto-approve"}, env);
+  CHECK(apply.code == 1);
+  CHECK(apply.out.find("run plumb migrate") != std::string::npos);
+
+  CHECK(run_plumb({"migrate"}, env + " PLUMB_TOKEN_KEY=0123456789abcdef0123456789abcdef").code == 0);
+  auto planned = run_plumb({"plan", k_examples.string(), "--detailed-exitcode"}, env);
+  CHECK(planned.code == 2);
+  CHECK(planned.out.find("25 to create") != std::string::npos);
+}
+
 TEST_CASE("the whole cycle against a database keeps the CLI contract", "[cli][db]") {
   std::string url = plumb::testing::fresh_database();
   fs::path dir = temp_dir("cycle");
