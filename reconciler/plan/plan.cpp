@@ -282,9 +282,7 @@ PlanAndDrift make_plan_and_drift(const model::DesiredState& desired, const model
 }
 
 Plan make_plan(model::DesiredState&& desired, const model::ActualState& actual, const PlanPolicy& policy) {
-  Plan plan = plan_pairs(desired, &desired.resources, actual, policy);
-  desired.resources.clear();
-  return plan;
+  return plan_pairs(desired, &desired.resources, actual, policy);
 }
 
 }  // namespace plumb::plan

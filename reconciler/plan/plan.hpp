@@ -76,7 +76,8 @@ struct Plan {
 Plan make_plan(const model::DesiredState& desired, const model::ActualState& actual, const PlanPolicy& policy);
 // The same plan, moving the desired resources into its changes instead of copying them (for a
 // caller that needs the desired state no more: a 100k-resource plan then holds one copy, not two).
-// `desired` is left empty.
+// `desired.resources` keeps those not moved (the moved ones are left moved-from), for the caller to free
+// when it suits it (a one-shot command: at exit).
 Plan make_plan(model::DesiredState&& desired, const model::ActualState& actual, const PlanPolicy& policy);
 
 // Field-level differences between two resources' bodies (nested objects recursed, arrays
