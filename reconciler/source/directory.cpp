@@ -5,13 +5,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <system_error>
+#include <thread>
 
 namespace plumb::source {
 namespace fs = std::filesystem;
 namespace {
+
+// Threads reading files at once: reads mostly wait (for the disk, or copy from the page cache),
+// so more than the cores help; each thread holds one file at a time.
+constexpr std::size_t k_max_read_threads = 4;
 
 bool is_manifest_name(const fs::path& path) {
   auto ext = path.extension().string();
@@ -114,11 +120,18 @@ Result<FileSet> read_directory(const fs::path& root, const load::LoadLimits& lim
   }
   std::sort(candidates.begin(), candidates.end());
 
+  // The limits are decided in path order, by size on disk; then the chosen files are read on
+  // several threads (opening and reading 14,000 files one by one was a fifth of validating
+  // them, much of it waiting for the disk); then they join the set in path order.
+  struct Chosen {
+    const fs::path* path;
+    std::string shown;
+  };
+  std::vector<Chosen> chosen;
   std::size_t total = 0;
   for (const fs::path& path : candidates) {
-    fs::path relative = path.lexically_relative(root);
-    std::string shown = display_path(display_prefix, relative);
-    if (set.files.size() >= limits.max_files) {
+    std::string shown = display_path(display_prefix, path.lexically_relative(root));
+    if (chosen.size() >= limits.max_files) {
       set.diagnostics.error("TOO_MANY_FILES",
                             "more than " + std::to_string(limits.max_files) + " manifest files; the rest were not read",
                             {shown, 0, 0});
@@ -139,15 +152,32 @@ Result<FileSet> read_directory(const fs::path& root, const load::LoadLimits& lim
                             {shown, 0, 0});
       break;
     }
-    load::SourceFile file{shown, {}};
-    std::string why;
-    if (!read_regular_file(path, limits.max_file_bytes, file.content, why)) {
-      set.diagnostics.error(why == "it is a symlink" ? "SYMLINK_REFUSED" : "UNREADABLE_FILE",
-                            "cannot read the file: " + why, {shown, 0, 0});
+    if (!size_ec) total += size;
+    chosen.push_back({&path, std::move(shown)});
+  }
+
+  std::vector<std::string> contents(chosen.size()), why(chosen.size());
+  std::vector<char> read_ok(chosen.size(), 0);
+  std::atomic<std::size_t> next{0};
+  auto reader = [&] {
+    for (std::size_t i = next++; i < chosen.size(); i = next++) {
+      read_ok[i] = read_regular_file(*chosen[i].path, limits.max_file_bytes, contents[i], why[i]);
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(k_max_read_threads, chosen.size() / 64 + 1);
+  std::vector<std::thread> workers;
+  for (std::size_t t = 1; t < threads; ++t) workers.emplace_back(reader);
+  reader();
+  for (auto& w : workers) w.join();
+
+  set.files.reserve(chosen.size());
+  for (std::size_t i = 0; i < chosen.size(); ++i) {
+    if (!read_ok[i]) {
+      set.diagnostics.error(why[i] == "it is a symlink" ? "SYMLINK_REFUSED" : "UNREADABLE_FILE",
+                            "cannot read the file: " + why[i], {chosen[i].shown, 0, 0});
       continue;
     }
-    total += file.content.size();
-    set.files.push_back(std::move(file));
+    set.files.push_back({std::move(chosen[i].shown), std::move(contents[i])});
   }
   return set;
 }
