@@ -1,6 +1,7 @@
 #include "reconciler/controller/controller.hpp"
 
 #include <algorithm>
+#include <future>
 #include <memory>
 #include <optional>
 #include <random>
@@ -377,7 +378,29 @@ void Controller::Impl::run_pass(const Request& request, const std::string& pass_
 
 void Controller::Impl::pass_body(PassRecorder& rec, const Request& request) {
   if (auto ok = ensure_state(); !ok) return rec.fail(ok.error());
-  if (auto ok = fetch_and_load(rec, request); !ok) return rec.fail(ok.error());
+  // With no rows kept and no in-sync plan to reuse, this pass reads every row: it does so on a
+  // second thread while the loop thread fetches and loads (the state port is the reader's alone
+  // until it is joined here). At 100k resources that is a first pass, or a new leader's, about
+  // a second sooner.
+  pass_rows.clear();
+  std::future<Result<model::ActualState>> prefetch;
+  if (!known_actual && !in_sync_plan) {
+    prefetch = std::async(std::launch::async, [port = state.get()] { return port->read_actual(); });
+  }
+  auto loaded = fetch_and_load(rec, request);
+  if (prefetch.valid()) {
+    auto read = prefetch.get();
+    if (read) {
+      known_actual = std::move(*read);  // a full read at its revision, even if the load failed
+      plan_memo.reset();
+      pass_rows = "read";
+    } else if (loaded) {
+      return state_failed(rec, read.error());
+    } else if (read.error().kind == ErrorKind::transient) {
+      state.reset();
+    }
+  }
+  if (!loaded) return rec.fail(loaded.error());
   rec.record().commit = desired->commit;
 
   auto start = Steady::now();
@@ -452,7 +475,7 @@ Result<const model::ActualState*> Controller::Impl::current_actual() {
     auto revision = state->current_revision();
     if (!revision) return tl::unexpected(revision.error());
     if (*revision == known_actual->revision) {
-      pass_rows = "kept";
+      if (pass_rows.empty()) pass_rows = "kept";  // else "read": this pass's prefetch read them
       return &*known_actual;
     }
     forget_actual();  // stale: not held beside the full read that replaces it
