@@ -54,8 +54,8 @@ Result<plan::Plan> compute_plan(const GlobalOptions& global, const PlanOptions& 
   auto policy = policy_from_flags(options.policies, options.max_delete_fraction, options.allow_mass_delete);
   if (!policy) return tl::unexpected(policy.error());
   // The database is read on its own thread while DIR loads: the two are independent, and at
-  // 100k resources each takes seconds. Both finish before anything is reported, input first,
-  // so an invalid DIR still reads as before (it waits for the read, not for its result).
+  // 100k resources each takes seconds. Input errors are still reported first: an invalid DIR
+  // waits for the read to end (the future's destructor) and ignores what it found.
   std::future<Result<model::ActualState>> read;
   if (options.base.empty()) read = std::async(std::launch::async, read_actual, options.db);
   auto desired = desired_or_report(global, options.input);
