@@ -1,7 +1,9 @@
--- The chain trigger turns a row's diff into text once instead of twice (the diff of a created
--- pipeline is its whole body: at 100k resources the second conversion cost an apply about a
--- tenth of its audit inserts). The hash is the same: audit_canonical and `plumb audit verify`
--- are unchanged. Otherwise as in 0001.
+-- The chain trigger, faster for bulk inserts with the same hash (audit_canonical and `plumb audit
+-- verify` are unchanged): it turns a row's diff into text once instead of twice (the diff of a
+-- created pipeline is its whole body: at 100k resources the second conversion cost an apply
+-- about a tenth of its audit inserts), and carries the head with an assignment instead of
+-- PERFORM, which ran a SELECT through SPI for every row (100k audit rows by COPY: 2.5 s -> 2.2 s).
+-- Otherwise as in 0001.
 CREATE OR REPLACE FUNCTION @schema@.audit_chain() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
@@ -9,6 +11,7 @@ DECLARE
   head_seq  bigint;
   head_hash text;
   diff_text text := NEW.diff::text;
+  ignored   text;
 BEGIN
   IF array_length(carried, 1) = 3 AND carried[1] = txid_current()::text THEN
     head_seq := carried[2]::bigint;
@@ -34,7 +37,8 @@ BEGIN
       || octet_length(NEW.commit) || ':' || NEW.commit || ';'
       || octet_length(NEW.sync_run_id) || ':' || NEW.sync_run_id || ';'
       || octet_length(NEW.correlation_id) || ':' || NEW.correlation_id || ';', 'UTF8')), 'hex');
-  PERFORM set_config('plumb.audit_head', txid_current()::text || ':' || NEW.seq::text || ':' || NEW.hash, true);
+  -- An assignment, not PERFORM: PERFORM runs its SELECT through the executor, once per row.
+  ignored := set_config('plumb.audit_head', txid_current()::text || ':' || NEW.seq::text || ':' || NEW.hash, true);
   RETURN NEW;
 END
 $$;
